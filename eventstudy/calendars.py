@@ -18,7 +18,7 @@ An announcement is an instant: a local date, an optional local time and an IANA 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 
 import exchange_calendars as xcals
 import numpy as np
@@ -33,6 +33,8 @@ __all__ = [
     "SUPPORTED_EXCHANGES",
     "CalendarError",
     "announcement_instant",
+    "calendar_name",
+    "completed_sessions",
     "day_zero",
     "get_calendar",
     "offset_sessions",
@@ -44,17 +46,23 @@ class CalendarError(ValueError):
     """An exchange that is not supported, or a date outside the span the calendar covers."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_calendar(exchange: str) -> xcals.ExchangeCalendar:
     """Return the ``exchange_calendars`` calendar of an exchange MIC (e.g. ``"XNAS"``, ``"XHKG"``).
 
     The calendar spans from 2010 to the end of the span ``exchange_calendars`` knows (about a year ahead).
     """
     if exchange not in SUPPORTED_EXCHANGES:
-        raise CalendarError(
-            f"exchange {exchange!r} is not supported; use one of {', '.join(SUPPORTED_EXCHANGES)}"
-        )
+        raise CalendarError(f"exchange {exchange!r} is not supported; use one of {', '.join(SUPPORTED_EXCHANGES)}")
     return xcals.get_calendar(exchange, start=CALENDAR_START)
+
+
+def calendar_name(exchange: str) -> str:
+    """Name of the calendar an exchange trades on; exchanges with equal names share their sessions.
+
+    ``XNAS`` is an alias of ``XNYS`` in ``exchange_calendars``: Nasdaq and NYSE listings share one calendar.
+    """
+    return get_calendar(exchange).name
 
 
 def sessions(exchange: str, start: object = None, end: object = None) -> pd.DatetimeIndex:
@@ -63,6 +71,19 @@ def sessions(exchange: str, start: object = None, end: object = None) -> pd.Date
     first = 0 if start is None else all_sessions.searchsorted(pd.Timestamp(start), side="left")
     last = len(all_sessions) if end is None else all_sessions.searchsorted(pd.Timestamp(end), side="right")
     return all_sessions[first:last]
+
+
+def completed_sessions(
+    exchange: str, start: object = None, end: object = None, now: pd.Timestamp | None = None
+) -> pd.DatetimeIndex:
+    """Sessions between ``start`` and ``end`` whose close is already past at ``now`` (default: the current time).
+
+    Only these can have a daily price; a session still trading or in the future is never "missing".
+    """
+    candidates = sessions(exchange, start, end)
+    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    closes = get_calendar(exchange).closes.loc[candidates]
+    return candidates[(closes <= now).to_numpy()]
 
 
 def announcement_instant(
