@@ -387,9 +387,7 @@ class EventSet:
     def to_frame(self) -> pd.DataFrame:
         """One row per event: the columns of :data:`COLUMNS` (``date`` as datetime64, ``time`` as
         ``datetime.time`` or None, ``tickers`` as tuples), then the extra columns as text."""
-        rows = [
-            {column: getattr(event, column) for column in COLUMNS} | dict(event.extra) for event in self._events
-        ]
+        rows = [{column: getattr(event, column) for column in COLUMNS} | dict(event.extra) for event in self._events]
         frame = pd.DataFrame(rows, columns=self._columns())
         frame["date"] = pd.to_datetime(frame["date"])
         return frame
