@@ -18,6 +18,7 @@ An announcement is an instant: a local date, an optional local time and an IANA 
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from functools import cache
 
 import exchange_calendars as xcals
@@ -54,7 +55,10 @@ def get_calendar(exchange: str) -> xcals.ExchangeCalendar:
     """
     if exchange not in SUPPORTED_EXCHANGES:
         raise CalendarError(f"exchange {exchange!r} is not supported; use one of {', '.join(SUPPORTED_EXCHANGES)}")
-    return xcals.get_calendar(exchange, start=CALENDAR_START)
+    with warnings.catch_warnings():
+        # exchange_calendars still calls pandas APIs that pandas 3 deprecates; not ours to fix, not the user's.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return xcals.get_calendar(exchange, start=CALENDAR_START)
 
 
 def calendar_name(exchange: str) -> str:

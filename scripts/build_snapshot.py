@@ -43,8 +43,8 @@ def provenance_documents(prices: Path) -> dict[str, tuple[str, str]]:
     return documents
 
 
-def build(prices: Path) -> dict[str, dict[str, object]]:
-    """Write the snapshot and its provenance from the price files in ``prices``; return the provenance."""
+def build(prices: Path, target_dir: Path = DATA) -> dict[str, dict[str, object]]:
+    """Write the snapshot and provenance of the price files in ``prices`` into ``target_dir``; return the provenance."""
     universe = load_universe(DATA / "universe.csv")
     documents = provenance_documents(prices)
     stems = {file_stem(ticker): ticker for ticker in universe.tickers}
@@ -77,7 +77,7 @@ def build(prices: Path) -> dict[str, dict[str, object]]:
         }
 
     with (
-        (DATA / SNAPSHOT_FILE).open("wb") as raw,
+        (target_dir / SNAPSHOT_FILE).open("wb") as raw,
         gzip.GzipFile(filename="prices.csv", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
     ):
         gz.write(out.getvalue().encode("utf-8"))
@@ -85,11 +85,11 @@ def build(prices: Path) -> dict[str, dict[str, object]]:
         "description": "Real daily prices compiled from shared/prices; see provenance/ for sources and commits.",
         "series": series,
     }
-    (DATA / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    target = DATA / "provenance"
-    target.mkdir(exist_ok=True)
+    (target_dir / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    documents_dir = target_dir / "provenance"
+    documents_dir.mkdir(exist_ok=True)
     for document in sorted(prices.glob("SOURCES*.md")):
-        shutil.copyfile(document, target / document.name)
+        shutil.copyfile(document, documents_dir / document.name)
     return series
 
 

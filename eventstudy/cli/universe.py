@@ -2,6 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 
-def show_universe() -> None:
-    """List the securities of the universe."""
+import typer
+from rich.table import Table
+
+from eventstudy.cli.common import UniverseOption, console, errors_to_exit_codes, universe_from
+from eventstudy.prices import snapshot_provenance
+
+
+def show_universe(
+    universe: UniverseOption = None,
+    group: Annotated[list[str] | None, typer.Option(help="Only this group (repeatable).")] = None,
+) -> None:
+    """List the securities of the universe: exchange, group, benchmark, and the span of their offline prices."""
+    with errors_to_exit_codes():
+        securities = universe_from(universe).select(groups=group)
+    series = snapshot_provenance()["series"]
+    table = Table(title=f"{len(securities)} securities ({securities.source})")
+    for column in ("ticker", "name", "exchange", "currency", "group", "benchmark", "factor", "offline prices"):
+        table.add_column(column)
+    for security in securities:
+        span = series.get(security.ticker)
+        table.add_row(
+            security.ticker,
+            security.name,
+            security.exchange,
+            security.currency,
+            security.group,
+            security.benchmark or "",
+            security.factor or "",
+            f"{span['first']} .. {span['last']} ({span['rows']} rows)" if span else "none (online only)",
+        )
+    console.print(table)

@@ -158,6 +158,13 @@ class PriceData:
         """One line per ticker whose request was not fully covered."""
         return [item.describe() for item in self.coverage.values() if not item.complete]
 
+    def require(self, ticker: str) -> pd.DataFrame:
+        """The prices of ``ticker``, or :class:`MissingPricesError` naming what is not covered."""
+        coverage = self.coverage[ticker]
+        if not coverage.complete:
+            raise MissingPricesError(coverage.describe())
+        return self.frames[ticker]
+
 
 class PriceChain(PriceSource):
     """Serve each ticker from the first source that covers the request; download what none covers when online.
@@ -242,11 +249,7 @@ class PriceChain(PriceSource):
         MissingPricesError
             Naming the ticker and the sessions no source has.
         """
-        data = self.load([ticker], start, end)
-        coverage = data.coverage[ticker]
-        if not coverage.complete:
-            raise MissingPricesError(coverage.describe())
-        return data.frames[ticker]
+        return self.load([ticker], start, end).require(ticker)
 
     def fetch(self, tickers: Iterable[str], start: object = None, end: object = None) -> dict[str, int]:
         """Download into the cache the parts of ``[start, end]`` it does not hold yet; return rows stored per ticker.

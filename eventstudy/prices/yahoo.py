@@ -52,7 +52,7 @@ class YahooSource(PriceSource):
     backoff_seconds
         Wait before the second attempt; it doubles after each failure.
     sleep
-        Function used to wait (tests pass a no-op).
+        Function used to wait (default ``time.sleep``; tests pass a no-op).
     """
 
     name = "yahoo"
@@ -62,12 +62,12 @@ class YahooSource(PriceSource):
         download: Callable[..., pd.DataFrame] | None = None,
         attempts: int = 3,
         backoff_seconds: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._download = download or _yfinance_download
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds
-        self._sleep = sleep
+        self._sleep = sleep or time.sleep
 
     def histories(self, tickers: Iterable[str], start: object = None, end: object = None) -> dict[str, pd.DataFrame]:
         """Download several tickers in one batch; a ticker Yahoo has nothing for maps to an empty frame.

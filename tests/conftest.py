@@ -1,0 +1,27 @@
+"""Shared fixtures. Tests never touch the network; the price cache goes to a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the price cache at a fresh folder so no test reads or writes the user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("EVENTSTUDY_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def shared_prices() -> Path:
+    """``../shared/prices`` beside the repository (skips where it is absent)."""
+    folder = SHARED / "prices"
+    if not folder.is_dir():
+        pytest.skip("../shared/prices is not beside this checkout")
+    return folder
