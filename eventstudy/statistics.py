@@ -259,12 +259,18 @@ def _finite_car(sample: Sample) -> np.ndarray:
 def _standardized(sample: Sample) -> tuple[Sample, np.ndarray]:
     """Pairs usable by the standardized tests and their ``SCAR_i = CAR_i / sqrt(Var(CAR_i))``.
 
-    A pair is usable when its CAR is finite, its CAR variance finite and positive and its model has more than
-    2 residual degrees of freedom (Patell's ``dof / (dof - 2)`` must exist).
+    A pair is usable when its CAR is finite, its CAR variance and residual standard deviation are finite and
+    positive and its model has more than 2 residual degrees of freedom (Patell's ``dof / (dof - 2)`` must
+    exist).
     """
-    keep = np.isfinite(sample.car) & np.isfinite(sample.car_variance) & (sample.car_variance > 0) & (sample.dof > 2)
+    keep = (
+        np.isfinite(sample.car)
+        & (np.nan_to_num(sample.car_variance, posinf=0.0) > 0)
+        & (np.nan_to_num(sample.sigma, posinf=0.0) > 0)
+        & (sample.dof > 2)
+    )
     sub = sample.select(keep)
-    _require(sub.n >= 1, "no pair has a finite CAR, a positive CAR variance and more than 2 dof", 0)
+    _require(sub.n >= 1, "no pair has a finite CAR, a positive CAR variance and sigma, and more than 2 dof", 0)
     return sub, sub.car / np.sqrt(sub.car_variance)
 
 
@@ -630,7 +636,7 @@ def patell_z(sample: Sample) -> _Outcome:
     Parameters
     ----------
     sample : Sample
-        The pairs; those without a finite CAR, a positive CAR variance and ``dof > 2`` are left out.
+        The pairs; those without a finite CAR, a positive CAR variance and sigma, and ``dof > 2`` are left out.
 
     Returns
     -------
@@ -655,7 +661,7 @@ def bmp_t(sample: Sample) -> _Outcome:
     Parameters
     ----------
     sample : Sample
-        The pairs; those without a finite CAR, a positive CAR variance and ``dof > 2`` are left out.
+        The pairs; those without a finite CAR, a positive CAR variance and sigma, and ``dof > 2`` are left out.
 
     Returns
     -------

@@ -317,6 +317,25 @@ def test_run_tests_marks_what_cannot_be_computed() -> None:
         run_tests(short, ["t_test"])
 
 
+def test_missing_data_is_left_out_not_propagated() -> None:
+    sample = simulate(np.random.default_rng(16))
+    car = sample.car.copy()
+    car[0] = np.nan
+    car_variance = sample.car_variance.copy()
+    car_variance[1] = np.nan
+    estimation_ar = sample.estimation_ar.copy()
+    estimation_ar[2:10, :40] = np.nan  # shorter estimation windows
+    estimation_ar[5, 70:75] = np.nan  # missing days
+    event_ar = sample.event_ar.copy()
+    event_ar[3, 0] = np.nan
+    gappy = replace(sample, car=car, car_variance=car_variance, estimation_ar=estimation_ar, event_ar=event_ar)
+    table = run_tests(gappy, rng=0, replications=199).set_index("test")
+    assert table["p_value"].notna().all(), table
+    assert table.loc["cross_sectional_t", "n"] == 29
+    assert table.loc["bmp_t", "n"] == 28  # also without a CAR variance
+    assert table.loc["corrado_rank", "n"] == 30  # ranks need the daily ARs only
+
+
 def test_sample_refuses_duplicated_pairs_and_bad_shapes() -> None:
     sample = simulate(np.random.default_rng(8), n=3)
     fields = sample.__dict__ | {"event_id": np.array(["e1", "e1", "e2"]), "security_id": np.array(["A", "B", "A"])}
@@ -398,3 +417,4 @@ def test_sq_test_extremes_and_missing() -> None:
     assert p[0] == pytest.approx(2 / 249)  # the floor 2 / (M + 1), M = 248 sums
     assert np.isnan(p[1]) and np.isnan(p[2])
     assert sq_test(np.array([0.0]), residuals[:1], 3)[0] > 0.5
+    assert np.isnan(sq_test(np.array([0.0]), residuals[:1], 300)).all()  # window longer than the estimation
