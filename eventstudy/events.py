@@ -515,7 +515,8 @@ class EventSet:
 
 
 def _read(path: str | Path) -> tuple[list[Event], list[Problem]]:
-    """Parse an events file into the events that are valid and every problem found."""
+    """Parse an events file into its valid events and every problem found (the events are complete only
+    when there are no problems)."""
     name = str(path)
     try:
         with Path(path).open(encoding="utf-8-sig", newline="") as handle:
@@ -551,17 +552,16 @@ def _read(path: str | Path) -> tuple[list[Event], list[Problem]]:
             reason = "value in a column without a header name; name the column or delete the value"
             problems.append(Problem(reason, value=stray[0], file=name, row=row))
         record = {column: cell for column, cell in zip(header, cells, strict=False) if column}
+        event_id = record.get("id", "")
+        if event_id in first_row_of:
+            reason = f"duplicate id; row {first_row_of[event_id]} already uses it"
+            problems.append(Problem(reason, "id", event_id, name, row))
+        elif event_id:
+            first_row_of[event_id] = row
         try:
-            event = Event.from_record(record)
+            events.append(Event.from_record(record))
         except EventValidationError as exc:
             problems += [replace(p, file=name, row=row) for p in exc.problems if p.column not in missing]
-            continue
-        if event.id in first_row_of:
-            reason = f"duplicate id; row {first_row_of[event.id]} already uses it"
-            problems.append(Problem(reason, "id", event.id, name, row))
-            continue
-        first_row_of[event.id] = row
-        events.append(event)
     return events, problems
 
 

@@ -1,0 +1,313 @@
+"""Events: the project's events.csv against its seed articles, validation, day 0, overlaps, the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from eventstudy.cli import app
+from eventstudy.events import (
+    Event,
+    EventSet,
+    EventsFileError,
+    EventValidationError,
+    Problem,
+    check_events,
+    load_events,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+EVENTS_CSV = REPO / "events.csv"
+DATA = Path(__file__).resolve().parent / "data" / "events"
+
+
+@pytest.fixture(scope="module")
+def events() -> EventSet:
+    return load_events(EVENTS_CSV)
+
+
+def make(**fields: object) -> Event:
+    """An event with valid defaults for the fields a test does not care about."""
+    values: dict[str, object] = {"id": "x", "date": "2025-01-20", "title": "T", "actor": "A", "category": "release"}
+    return Event(**(values | fields))
+
+
+# --- events.csv ------------------------------------------------------------------------------------------------
+
+
+def test_every_quote_is_verbatim_in_its_seed(events: EventSet) -> None:
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    seeds = {path.name: path.read_text(encoding="utf-8") for path in SEEDS.glob("*.txt")}
+    assert len(seeds) == 5
+    for event in events:
+        assert event.source in seeds, f"{event.id}: source {event.source!r} is not a seed file"
+        assert event.quotes, f"{event.id}: no quote"
+        for excerpt in event.quotes:
+            assert excerpt in seeds[event.source], f"{event.id}: quote not verbatim in {event.source}: {excerpt}"
+
+
+def test_events_csv_is_complete_and_round_trips(events: EventSet, tmp_path: Path) -> None:
+    assert 25 <= len(events) <= 40
+    assert check_events(EVENTS_CSV) == []
+    for event in events:
+        assert event.title and event.title_zh and event.actor and event.notes, event.id
+    copy = tmp_path / "events.csv"
+    events.to_csv(copy)
+    assert copy.read_bytes() == EVENTS_CSV.read_bytes()
+
+
+def test_known_anchors(events: EventSet) -> None:
+    r1, crash, glm5 = events["deepseek-r1"], events["nvidia-crash"], events["glm-5"]
+    assert r1.date == dt.date(2025, 1, 20)
+    assert crash.date == dt.date(2025, 1, 27) and crash.category == "market"
+    assert glm5.date == dt.date(2026, 2, 11) and glm5.time is not None and glm5.time.hour >= 21
+    assert glm5.date_precision == "exact"
+    assert events["minimax-m2-5"].date == dt.date(2026, 2, 12)
+    assert events["deepseek-v4-preview"].date == dt.date(2026, 4, 24)
+    assert (events["deepseek-v4-preview"].date - events["deepseek-v3"].date).days == 484
+    assert events["zhipu-listing"].date == dt.date(2026, 1, 8)
+    assert events["minimax-listing"].date == dt.date(2026, 1, 9)
+
+
+def test_day_zero_of_anchors(events: EventSet) -> None:
+    assert events["glm-5"].day_zero("XHKG") == pd.Timestamp("2026-02-12")  # late at night, after the HK close
+    assert events["glm-5"].day_zero("XNYS") == pd.Timestamp("2026-02-11")  # 23:00 Beijing = 10:00 New York
+    assert events["deepseek-r1"].day_zero("XNYS") == pd.Timestamp("2025-01-21")  # MLK Day
+    assert events["deepseek-r1"].day_zero("XHKG") == pd.Timestamp("2025-01-20")
+    assert events["nvidia-crash"].day_zero("XNYS") == pd.Timestamp("2025-01-27")
+    assert events["nvidia-crash"].day_zero("XHKG") == pd.Timestamp("2025-01-28")
+
+
+def test_month_events_are_left_out_of_daily_studies(events: EventSet) -> None:
+    months = {event.id for event in events if event.date_precision == "month"}
+    assert {"deepseek-v2", "r2-delay-report", "kimi-k2-5"} <= months
+    assert all(events[event_id].date.day == 1 for event_id in months)
+    assert set(events.daily().ids) == set(events.ids) - months
+    assert len(events.daily(include_month=True)) == len(events)
+
+
+# --- loading and validation ------------------------------------------------------------------------------------
+
+
+def test_four_errors_reported_in_one_run() -> None:
+    path = DATA / "four_errors.csv"
+    problems = check_events(path)
+    found = {(problem.row, problem.column, problem.value) for problem in problems}
+    assert found == {
+        (1, "actor", None),
+        (3, "date", "2025-13-27"),
+        (4, "id", "deepseek-r1"),
+        (5, "timezone", "Asia/Beijing"),
+    }
+    with pytest.raises(EventsFileError) as caught:
+        load_events(path)
+    message = str(caught.value)
+    assert f"{path}:3: column 'date': value '2025-13-27': " in message
+    assert f"{path}:4: column 'id': value 'deepseek-r1': duplicate id; row 2 already uses it" in message
+    assert f"{path}:1: column 'actor': required column is missing" in message
+    assert len(caught.value.problems) == 4
+
+
+def test_bom_and_crlf_load(tmp_path: Path) -> None:
+    text = (
+        "id,date,time,timezone,date_precision,title,actor,category\r\n"
+        "glm-5,2026-02-11,23:00,Asia/Shanghai,exact,GLM-5,Zhipu AI,release\r\n"
+    )
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    [event] = load_events(path)
+    assert event.id == "glm-5" and event.time == dt.time(23, 0) and event.category == "release"
+
+
+def test_excel_semicolon_file_keeps_text_and_extra_columns() -> None:
+    events = load_events(DATA / "excel_semicolon.csv")
+    assert events.ids == ["script-title", "multiline"]  # the trailing empty Excel rows are skipped
+    script = events["script-title"]
+    assert script.title == '<script>alert("x")</script>; a "quoted" title'
+    assert script.extra == {"url": "https://example.com/a?b=1"}
+    assert events["multiline"].title == "Two-line\r\ntitle"
+    assert list(events.to_frame().columns)[-1] == "url"
+
+
+def test_row_numbers_count_spreadsheet_rows(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        'id,date,timezone,date_precision,title,actor,category\na,2025-01-20,UTC,day,"two\nlines",A,release\n\n'
+        "b,2025/01/21,UTC,day,B,B,release\n",
+        encoding="utf-8",
+    )
+    [problem] = check_events(path)
+    assert (problem.row, problem.column, problem.value) == (4, "date", "2025/01/21")
+    assert "YYYY-MM-DD" in problem.reason
+
+
+def test_non_utf8_file_is_one_problem(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("id,date\n发布,2025-01-20\n".encode("gbk"))
+    [problem] = check_events(path)
+    assert "UTF-8" in problem.reason and problem.file == str(path)
+
+
+def test_missing_file_raises() -> None:
+    with pytest.raises(FileNotFoundError):
+        load_events(DATA / "no-such-file.csv")
+
+
+# --- Event -----------------------------------------------------------------------------------------------------
+
+
+def test_event_parses_text_and_infers_precision() -> None:
+    event = make(time="23:00", tickers="2513.HK; 0100.HK")
+    assert event.date == dt.date(2025, 1, 20) and event.time == dt.time(23, 0)
+    assert event.date_precision == "exact" and event.timezone == "Asia/Shanghai"
+    assert event.tickers == ("2513.HK", "0100.HK")
+    assert make().date_precision == "day"
+    assert make(time="23:00").to_record()["time"] == "23:00"
+
+
+def test_event_reports_every_problem() -> None:
+    with pytest.raises(EventValidationError) as caught:
+        make(id="Bad Id", date="2025-02-30", timezone="Asia/Beijing", category="rumour", title="")
+    assert {problem.column for problem in caught.value.problems} == {"id", "date", "timezone", "category", "title"}
+    assert "column 'timezone': value 'Asia/Beijing'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("fields", "column"),
+    [
+        ({"time": "23:00", "date_precision": "day"}, "date_precision"),
+        ({"date_precision": "exact"}, "date_precision"),
+        ({"date": "2025-05-14", "date_precision": "month"}, "date"),
+        ({"date": "2009-12-31"}, "date"),
+        ({"date": "2099-01-01"}, "date"),
+        ({"date": dt.datetime(2025, 1, 20, 20, 0)}, "date"),
+        ({"time": "8pm"}, "time"),
+        ({"tickers": "NVDA, AMD"}, "tickers"),
+        ({"date_precision": "week"}, "date_precision"),
+    ],
+)
+def test_event_rejects(fields: dict[str, object], column: str) -> None:
+    with pytest.raises(EventValidationError) as caught:
+        make(**fields)
+    assert [problem.column for problem in caught.value.problems] == [column]
+
+
+def test_event_is_frozen_and_hashable() -> None:
+    event = make(extra={"url": "u"})
+    with pytest.raises(AttributeError):
+        event.title = "changed"  # type: ignore[misc]
+    assert event == make(extra={"url": "u"}) and len({event, make(extra={"url": "u"})}) == 1
+    with pytest.raises(TypeError):
+        event.extra["url"] = "v"  # type: ignore[index]
+
+
+def test_problem_format() -> None:
+    problem = Problem("is not a calendar date", "date", "2025-13-27", "events.csv", 3)
+    assert str(problem) == "events.csv:3: column 'date': value '2025-13-27': is not a calendar date"
+    assert str(Problem("required column is missing", "actor", file="e.csv", row=1)) == (
+        "e.csv:1: column 'actor': required column is missing"
+    )
+
+
+# --- EventSet: lookup, day 0, overlaps -------------------------------------------------------------------------
+
+
+def test_event_set_lookup_and_duplicates() -> None:
+    events = EventSet([make(id="a"), make(id="b")])
+    assert events["b"].id == "b" and events[0].id == "a" and "a" in events and len(events) == 2
+    with pytest.raises(KeyError):
+        events["c"]
+    with pytest.raises(EventValidationError, match="duplicate id"):
+        EventSet([make(id="a"), make(id="a")])
+
+
+def test_day_zero_table_is_tidy(events: EventSet) -> None:
+    table = events.day_zero_table(("XNYS", "XHKG"))
+    assert len(table) == 2 * len(events)
+    row = table[(table["event_id"] == "gpt-5-5") & (table["exchange"] == "XNYS")].iloc[0]
+    assert row["day_zero"] == pd.Timestamp("2026-04-23")  # 02:00 Beijing is the previous afternoon in New York
+    assert table["day_zero"].dtype == "datetime64[ns]"
+
+
+def test_overlap_counts_sessions_of_each_exchange() -> None:
+    # Friday 2025-02-14 and Tuesday 2025-02-18: one session apart in New York (Presidents' Day), two in Hong Kong.
+    events = EventSet([make(id="fri", date="2025-02-14"), make(id="tue", date="2025-02-18")])
+    found = events.overlaps(event_window=(-1, 1), estimation_window=(-30, -5))
+    overlaps = found[found["kind"] == "overlap"].set_index(["exchange", "event_id"])
+    assert overlaps.loc[("XNYS", "fri"), "sessions_apart"] == 1
+    assert overlaps.loc[("XNYS", "fri"), "shared_sessions"] == 2
+    assert overlaps.loc[("XNYS", "tue"), "sessions_apart"] == -1
+    assert overlaps.loc[("XHKG", "fri"), "sessions_apart"] == 2
+    assert overlaps.loc[("XHKG", "fri"), "shared_sessions"] == 1
+    assert (found["kind"] == "overlap").all()
+
+
+def test_contamination_of_the_estimation_window() -> None:
+    # 2025-02-24 is five NYSE sessions before 2025-03-03: its window (-6..-4) lies in the later event's (-10, -3).
+    events = EventSet([make(id="early", date="2025-02-24"), make(id="late", date="2025-03-03")])
+    found = events.overlaps(event_window=(-1, 1), estimation_window=(-10, -3), exchanges=["XNYS"])
+    assert found[["event_id", "other_event_id", "kind", "sessions_apart", "shared_sessions"]].values.tolist() == [
+        ["late", "early", "contamination", -5, 3]
+    ]
+    assert found.loc[0, "day_zero"] == pd.Timestamp("2025-03-03")
+    shorter = events.overlaps(event_window=(-1, 1), estimation_window=(-20, -5), exchanges=["XNYS"])
+    assert shorter["shared_sessions"].tolist() == [2]  # days -6 and -5 of the window (-6..-4) fall in (-20, -5)
+
+
+def test_overlaps_leave_out_month_events_unless_asked() -> None:
+    events = EventSet([make(id="day", date="2025-02-03"), make(id="month", date="2025-02-01", date_precision="month")])
+    assert events.overlaps().empty
+    assert set(events.overlaps(include_month=True)["kind"]) == {"overlap"}
+
+
+def test_overlaps_check_window_order() -> None:
+    with pytest.raises(ValueError, match="T0 <= T1 < tau1 <= tau2"):
+        EventSet([make()]).overlaps(event_window=(-1, 1), estimation_window=(-10, 0))
+
+
+def test_project_events_overlap_where_expected(events: EventSet) -> None:
+    found = events.overlaps()
+    pairs = set(zip(found["event_id"], found["other_event_id"], found["exchange"], found["kind"], strict=True))
+    assert ("deepseek-r1", "kimi-k1-5", "XNYS", "overlap") in pairs
+    assert ("glm-5", "minimax-m2-5", "XHKG", "overlap") in pairs
+    assert ("deepseek-r1", "deepseek-v3", "XNYS", "contamination") in pairs
+    assert not found["event_id"].isin(["deepseek-v2", "kimi-k2-5"]).any()  # month precision
+
+
+# --- CLI -------------------------------------------------------------------------------------------------------
+
+
+def test_cli_list_shows_day_zero() -> None:
+    result = CliRunner().invoke(app, ["events", "list", str(EVENTS_CSV)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    glm5 = next(line for line in result.output.splitlines() if "glm-5" in line)
+    assert "2026-02-11 23:00" in glm5 and glm5.rstrip(" │").endswith("2026-02-12")
+    assert "month only" in next(line for line in result.output.splitlines() if "deepseek-v2" in line)
+
+
+def test_cli_check(tmp_path: Path) -> None:
+    runner = CliRunner()
+    good = runner.invoke(app, ["events", "check", str(EVENTS_CSV)], env={"COLUMNS": "200"})
+    assert good.exit_code == 0 and "OK" in good.output
+    bad = runner.invoke(app, ["events", "check", str(DATA / "four_errors.csv")], env={"COLUMNS": "200"})
+    assert bad.exit_code == 1
+    for text in ("actor", "2025-13-27", "duplicate id", "Asia/Beijing", "4 problem(s)"):
+        assert text in bad.output
+    missing = runner.invoke(app, ["events", "list", str(tmp_path / "none.csv")])
+    assert missing.exit_code == 1 and "cannot read" in missing.output
+
+
+def test_cli_prints_titles_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "markup.csv"
+    path.write_text(
+        "id,date,timezone,date_precision,title,actor,category\nm,2025-01-20,UTC,day,T,[bold]Actor[/bold],release\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["events", "list", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "[bold]Actor[/bold]" in result.output
