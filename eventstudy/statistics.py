@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Literal
+from typing import Literal, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -207,15 +207,16 @@ def _require(condition: bool, reason: str, n: int) -> None:
 
 
 _Outcome = tuple[float, float, int, float | None]
+_P = ParamSpec("_P")
 
 
-def _test(func: Callable[..., _Outcome]) -> Callable[..., TestResult]:
+def _test(func: Callable[_P, _Outcome]) -> Callable[_P, TestResult]:
     """Wrap a function returning ``(statistic, p_value, n, df)`` into one returning a :class:`TestResult`."""
 
     @functools.wraps(func)
-    def wrapper(sample: Sample, *args: object, **kwargs: object) -> TestResult:
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> TestResult:
         try:
-            statistic, p_value, n, df = func(sample, *args, **kwargs)
+            statistic, p_value, n, df = func(*args, **kwargs)
         except _NotComputable as exc:
             return TestResult(func.__name__, np.nan, np.nan, exc.n, None, str(exc))
         return TestResult(func.__name__, float(statistic), float(p_value), int(n), df)
@@ -310,7 +311,7 @@ def _rank_profile(scores: np.ndarray) -> tuple[np.ndarray, float, int]:
 
 
 def _align_on_dates(values: np.ndarray, dates: np.ndarray) -> np.ndarray:
-    """Put each row's values in the columns of the sorted union of all its calendar dates (NaN elsewhere)."""
+    """Put each row's values in the columns of the sorted union of all rows' calendar dates (NaN elsewhere)."""
     valid = ~np.isnan(values) & ~np.isnat(dates)
     calendar, column = np.unique(dates[valid], return_inverse=True)
     aligned = np.full((values.shape[0], calendar.size), np.nan)
@@ -321,7 +322,7 @@ def _align_on_dates(values: np.ndarray, dates: np.ndarray) -> np.ndarray:
 def _pairwise_correlation(aligned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairwise-complete Pearson correlations of the rows of ``aligned`` and the number of common columns.
 
-    Every pair (i, j) uses only the columns where both rows have data, computed with five matrix products
+    Every pair (i, j) uses only the columns where both rows have data, computed with four matrix products
     instead of a loop over pairs.
     """
     present = (~np.isnan(aligned)).astype(float)
@@ -760,12 +761,10 @@ def skewness_corrected_t(sample: Sample) -> _Outcome:
     car = _finite_car(sample)
     n = car.size
     _require(n >= 3, f"needs at least 3 pairs with a finite CAR, got {n}", n)
-    _require(np.ptp(car) > 0, "the CAR does not vary across pairs", n)
-    s = car.std(ddof=1)
-    ratio = car.mean() / s
-    gamma = n / ((n - 1) * (n - 2)) * np.sum((car - car.mean()) ** 3) / s**3
+    t_plain, df = _one_sample_t(car, "CAR")
+    ratio = t_plain / np.sqrt(n)
+    gamma = n / ((n - 1) * (n - 2)) * np.sum((car - car.mean()) ** 3) / car.std(ddof=1) ** 3
     t = np.sqrt(n) * (ratio + gamma * ratio**2 / 3 + gamma**2 * ratio**3 / 27 + gamma / (6 * n))
-    df = float(n - 1)
     return t, _student_p(t, df), n, df
 
 
