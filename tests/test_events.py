@@ -147,6 +147,16 @@ def test_row_numbers_count_spreadsheet_rows(tmp_path: Path) -> None:
     assert "YYYY-MM-DD" in problem.reason
 
 
+def test_duplicate_id_is_reported_on_a_row_with_other_problems(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text(
+        "id,date,timezone,date_precision,title,actor,category\n"
+        "a,2025-01-20,UTC,day,A,A,release\na,2025-01-32,UTC,day,A,A,release\n",
+        encoding="utf-8",
+    )
+    assert [(p.row, p.column) for p in check_events(path)] == [(3, "id"), (3, "date")]
+
+
 def test_non_utf8_file_is_one_problem(tmp_path: Path) -> None:
     path = tmp_path / "gbk.csv"
     path.write_bytes("id,date\n发布,2025-01-20\n".encode("gbk"))
