@@ -305,6 +305,11 @@ class Event:
                 reason = "a month-precision event is dated the first day of its month"
                 problems.append(Problem(reason, "date", str(self.date)))
         object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+        problems += [
+            Problem("an extra column must have a name outside the standard columns and a text value", str(key))
+            for key, value in self.extra.items()
+            if key in COLUMNS or not isinstance(key, str) or not isinstance(value, str)
+        ]
         if problems:
             raise EventValidationError(problems, f"event {self.id!r}")
 

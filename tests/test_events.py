@@ -200,6 +200,8 @@ def test_event_reports_every_problem() -> None:
         ({"time": "8pm"}, "time"),
         ({"tickers": "NVDA, AMD"}, "tickers"),
         ({"date_precision": "week"}, "date_precision"),
+        ({"extra": {"title": "shadow"}}, "title"),
+        ({"extra": {"url": 1}}, "url"),
     ],
 )
 def test_event_rejects(fields: dict[str, object], column: str) -> None:
