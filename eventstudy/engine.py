@@ -1,0 +1,505 @@
+"""The event-study engine: events + prices -> aligned returns -> model fit -> AR/CAR -> tests -> results.
+
+:class:`EventStudy` is the specification; :meth:`EventStudy.run` returns :class:`~eventstudy.results.EventStudyResults`.
+The numerical core, :func:`fit_pairs`, works on one calendar's panel of returns and fits every (event, security)
+pair at once (prefix sums, see :mod:`eventstudy.models`), then gathers the abnormal returns of all pairs with array
+indexing: there is no Python loop over pairs.
+
+Windows are counted in sessions of each security's own exchange, relative to its day 0 (see
+:mod:`eventstudy.calendars`): the estimation window ``(T0, T1)``, default ``(-250, -11)``, the event windows
+``(tau1, tau2)`` and the AR path, default ``(-10, +10)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.calendars import calendar_name, offset_sessions, sessions
+from eventstudy.events import Event, EventSet
+from eventstudy.models import Fit, NormalReturnModel, WindowMoments, get_model
+from eventstudy.prices import PriceChain, PriceData, PriceSource, SnapshotSource
+from eventstudy.prices.cache import PriceCache
+from eventstudy.returns import ReturnKind, return_panels
+from eventstudy.universe import Security, Universe, UniverseError, load_universe
+
+if TYPE_CHECKING:
+    from eventstudy.results import EventStudyResults
+
+__all__ = [
+    "DEFAULT_ESTIMATION_WINDOW",
+    "DEFAULT_EVENT_WINDOWS",
+    "DEFAULT_PATH_WINDOW",
+    "NON_STUDY_GROUPS",
+    "EventStudy",
+    "PairArrays",
+    "fit_pairs",
+]
+
+DEFAULT_ESTIMATION_WINDOW = (-250, -11)
+DEFAULT_EVENT_WINDOWS = ((0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5))
+DEFAULT_PATH_WINDOW = (-10, 10)
+DEFAULT_MIN_ESTIMATION = 120
+#: Universe groups that are measuring sticks rather than subjects; studied only when selected explicitly.
+NON_STUDY_GROUPS = ("benchmarks", "sector indices")
+
+Window = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class PairArrays:
+    """Everything computed for P pairs of one calendar, as arrays over pairs (and event-time days).
+
+    Attributes
+    ----------
+    fit
+        The model's estimation-window fit (:class:`eventstudy.models.Fit`).
+    offsets : ndarray, shape (L,)
+        Event-time days of the AR path, e.g. ``-10..10``.
+    returns, benchmark, normal, ar, ar_variance : ndarray, shape (P, L)
+        Security return, benchmark return, normal return, abnormal return and its prediction-error-corrected
+        variance ``sigma^2 (1 + x_t' (X'X)^-1 x_t)`` on each path day (NaN where a return is missing).
+    car_path, car_path_variance : ndarray, shape (P, L)
+        CAR from the first path day through each day (NaN from the first missing AR on) and its variance.
+    car, car_variance : ndarray, shape (P, W)
+        CAR per event window (NaN if any day of the window lacks an AR) and
+        ``Var(CAR) = sigma^2 (L2 + s' (X'X)^-1 s)``, ``s`` the window's summed regressors.
+    window_missing : ndarray, shape (P, W)
+        Days of each window without an AR.
+    estimation_residuals : ndarray, shape (P, L1) or None
+        Residuals on estimation days ``T0..T1`` in event time (NaN where not used), when asked for.
+    rows : ndarray, shape (P, L)
+        Panel rows of the path days (to look up calendar dates).
+    """
+
+    fit: Fit
+    offsets: np.ndarray
+    returns: np.ndarray
+    benchmark: np.ndarray
+    normal: np.ndarray
+    ar: np.ndarray
+    ar_variance: np.ndarray
+    car_path: np.ndarray
+    car_path_variance: np.ndarray
+    car: np.ndarray
+    car_variance: np.ndarray
+    window_missing: np.ndarray
+    estimation_residuals: np.ndarray | None
+    rows: np.ndarray
+
+
+def _gather(values: np.ndarray, rows: np.ndarray, security: np.ndarray) -> np.ndarray:
+    """``values[rows[p, t], security[p]]`` for every pair and day (rows outside the panel give NaN)."""
+    inside = (rows >= 0) & (rows < values.shape[0])
+    picked = values[np.clip(rows, 0, values.shape[0] - 1), security[:, np.newaxis]]
+    return np.where(inside if picked.ndim == 2 else inside[..., np.newaxis], picked, np.nan)
+
+
+def fit_pairs(
+    returns: np.ndarray,
+    market: np.ndarray,
+    security: np.ndarray,
+    day_zero_row: np.ndarray,
+    model: NormalReturnModel,
+    estimation_window: Window = DEFAULT_ESTIMATION_WINDOW,
+    path_window: Window = DEFAULT_PATH_WINDOW,
+    event_windows: Sequence[Window] = DEFAULT_EVENT_WINDOWS,
+    factors: np.ndarray | None = None,
+    usable: np.ndarray | None = None,
+    with_residuals: bool = False,
+) -> PairArrays:
+    """Fit the normal-return model and compute AR, CAR and their variances for every pair of one panel.
+
+    Parameters
+    ----------
+    returns, market : ndarray, shape (D, S)
+        Returns of the S securities and of each one's benchmark on the D sessions of one calendar.
+    security, day_zero_row : ndarray of int, shape (P,)
+        For each pair, its security's column and the row of its day 0.
+    model
+        The normal-return model.
+    estimation_window, path_window, event_windows
+        In sessions relative to day 0; every event window must lie inside the path window.
+    factors : ndarray, shape (D, S, f), optional
+        Extra factor series for multi-factor models.
+    usable : ndarray of bool, shape (D, S), optional
+        Rows allowed into estimation windows (e.g. False inside other events' windows).
+    with_residuals
+        Also return the estimation-window residuals (needed by the sample tests; skip for speed).
+
+    Returns
+    -------
+    PairArrays
+    """
+    first, last = estimation_window
+    path = np.arange(path_window[0], path_window[1] + 1)
+    factors = np.empty((*returns.shape, 0)) if factors is None else factors
+    regressors = model.regressors(market, factors)
+    moments = WindowMoments(returns, regressors, usable)
+    fit = model.fit_moments(
+        moments.window(security, day_zero_row + first, day_zero_row + last), moments.centre[security]
+    )
+
+    columns = model.prediction_columns
+    design_all = np.concatenate([np.ones((*returns.shape, 1)), regressors], axis=2)[:, :, columns]
+    rows = day_zero_row[:, np.newaxis] + path[np.newaxis, :]
+    y = _gather(returns, rows, security)
+    x = _gather(design_all, rows, security)  # (P, L, q)
+    normal = np.einsum("plq,pq->pl", x, fit.coefficients)
+    ar = y - normal
+    centred = x - fit.centre[:, np.newaxis, :]
+    centred[..., 0] = 1.0
+    leverage = np.einsum("plq,pqr,plr->pl", centred, fit.xtx_inverse, centred)
+    ar_variance = fit.sigma2[:, np.newaxis] * (1.0 + leverage)
+    # CAR from the first path day to each day t, and its variance with the regressors summed to t.
+    car_path = np.cumsum(ar, axis=1)
+    summed_to = np.cumsum(centred, axis=1)
+    days = np.arange(1, len(path) + 1)
+    summed_to[..., 0] = days
+    car_path_variance = fit.sigma2[:, np.newaxis] * (
+        days + np.einsum("plq,pqr,plr->pl", summed_to, fit.xtx_inverse, summed_to)
+    )
+
+    cars, car_variances, missing = [], [], []
+    for tau1, tau2 in event_windows:
+        if tau1 < path_window[0] or tau2 > path_window[1]:
+            raise ValueError(f"event window ({tau1}, {tau2}) is not inside the AR path {path_window}")
+        span = slice(tau1 - path_window[0], tau2 - path_window[0] + 1)
+        window_ar = ar[:, span]
+        summed = centred[:, span].sum(axis=1)
+        summed[:, 0] = tau2 - tau1 + 1
+        cars.append(window_ar.sum(axis=1) + np.where(np.isnan(window_ar).any(axis=1), np.nan, 0.0))
+        car_variances.append(
+            fit.sigma2 * ((tau2 - tau1 + 1) + np.einsum("pq,pqr,pr->p", summed, fit.xtx_inverse, summed))
+        )
+        missing.append(np.isnan(window_ar).sum(axis=1))
+
+    residuals = None
+    if with_residuals:
+        est_rows = day_zero_row[:, np.newaxis] + np.arange(first, last + 1)[np.newaxis, :]
+        est_y = _gather(returns, est_rows, security)
+        est_x = _gather(design_all, est_rows, security)
+        residuals = est_y - np.einsum("plq,pq->pl", est_x, fit.coefficients)
+        if usable is not None:
+            allowed = _gather(usable.astype(float), est_rows, security) == 1.0
+            residuals = np.where(allowed, residuals, np.nan)
+        # Rows lost to a lag or lead the model needs are not in the fit either.
+        residuals = np.where(np.isfinite(est_x).all(axis=2), residuals, np.nan)
+
+    return PairArrays(
+        fit=fit,
+        offsets=path,
+        returns=y,
+        benchmark=_gather(market, rows, security),
+        normal=normal,
+        ar=ar,
+        ar_variance=ar_variance,
+        car_path=car_path,
+        car_path_variance=car_path_variance,
+        car=np.stack(cars, axis=1),
+        car_variance=np.stack(car_variances, axis=1),
+        window_missing=np.stack(missing, axis=1),
+        estimation_residuals=residuals,
+        rows=rows,
+    )
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One (event, security) pair to study (internal bookkeeping)."""
+
+    event: Event
+    security: Security
+    benchmark: str
+    day_zero: pd.Timestamp
+
+
+@dataclass
+class EventStudy:
+    """Specification of an event study; :meth:`run` computes it.
+
+    Parameters
+    ----------
+    events
+        The events (an :class:`~eventstudy.events.EventSet`, or any iterable of :class:`~eventstudy.events.Event`).
+    universe
+        Securities registry; default the packaged universe.
+    tickers, groups
+        Securities to study (default: every security of the universe outside :data:`NON_STUDY_GROUPS`). An event
+        that lists its own tickers is studied on those that are selected.
+    prices
+        Price source; default the offline chain (local cache, then the packaged snapshot). Pass
+        ``eventstudy.prices.default_price_source()`` to fetch what is missing from Yahoo Finance.
+    model
+        ``"market"`` (default), ``"market-adjusted"``, ``"constant-mean"``, ``"multi-factor"`` (benchmark plus each
+        security's ``factor`` from the universe), ``"dimson"``, ``"scholes-williams"``, or a model instance.
+    benchmark
+        Ticker to use as every security's benchmark instead of its own (it must trade on the same calendar).
+    estimation_window, event_windows, path_window
+        In sessions relative to day 0.
+    min_estimation
+        Fewest valid estimation-window returns for a pair to be estimable (otherwise reported with the reason).
+    exclude_contaminated
+        Leave out of estimation windows the days inside other events' AR paths (for the same security).
+    include_month_precision
+        Study events dated only to a month (taken at the first of the month); left out by default.
+    return_kind
+        ``"simple"`` (default) or ``"log"`` returns.
+    tests
+        Names of the sample tests to run (default all, see :data:`eventstudy.statistics.TESTS`).
+    bootstrap_replications, seed
+        Wild-bootstrap replications and the random seed (results are reproducible for a given seed).
+    """
+
+    events: EventSet | Iterable[Event]
+    universe: Universe | None = None
+    tickers: Sequence[str] | None = None
+    groups: Sequence[str] | None = None
+    prices: PriceSource | None = None
+    model: str | NormalReturnModel = "market"
+    benchmark: str | None = None
+    estimation_window: Window = DEFAULT_ESTIMATION_WINDOW
+    event_windows: Sequence[Window] = DEFAULT_EVENT_WINDOWS
+    path_window: Window = DEFAULT_PATH_WINDOW
+    min_estimation: int = DEFAULT_MIN_ESTIMATION
+    exclude_contaminated: bool = False
+    include_month_precision: bool = False
+    return_kind: ReturnKind = "simple"
+    tests: Sequence[str] | None = None
+    bootstrap_replications: int = 999
+    seed: int = 0
+    _model: NormalReturnModel = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.events = self.events if isinstance(self.events, EventSet) else EventSet(self.events)
+        self.universe = self.universe if self.universe is not None else load_universe()
+        self._model = get_model(self.model)
+        self.event_windows = tuple(tuple(window) for window in self.event_windows)  # type: ignore[misc]
+        first, last = self.estimation_window
+        earliest = min([self.path_window[0], *(tau1 for tau1, _ in self.event_windows)])
+        if not first <= last < earliest:
+            raise ValueError(
+                f"the estimation window {self.estimation_window} must end before the event windows and the AR path "
+                f"start (day {earliest})"
+            )
+        for tau1, tau2 in self.event_windows:
+            if tau1 > tau2:
+                raise ValueError(f"event window ({tau1}, {tau2}) ends before it starts")
+        self.path_window = (earliest, max([self.path_window[1], *(tau2 for _, tau2 in self.event_windows)]))
+        if self.min_estimation < self._model.parameters + 2:
+            raise ValueError(f"min_estimation must be at least {self._model.parameters + 2} for {self._model.name}")
+
+    # -- what to study ----------------------------------------------------------------------------------------------
+
+    def study_universe(self) -> Universe:
+        """The securities studied (see ``tickers`` and ``groups``)."""
+        assert self.universe is not None
+        chosen = self.universe.select(self.tickers, self.groups)
+        if self.tickers is None and self.groups is None:
+            chosen = Universe([s for s in chosen if s.group not in NON_STUDY_GROUPS], source=chosen.source)
+        return chosen
+
+    def _benchmark_of(self, security: Security) -> str:
+        assert self.universe is not None
+        benchmark = self.benchmark or security.benchmark
+        if benchmark is None:
+            raise UniverseError(f"{security.ticker} has no benchmark in the universe; pass benchmark=...")
+        if calendar_name(self.universe.exchange_of(benchmark)) != calendar_name(security.exchange):
+            raise UniverseError(
+                f"benchmark {benchmark} does not trade on the calendar of {security.ticker} ({security.exchange})"
+            )
+        return benchmark
+
+    def pairs(self) -> tuple[list[Pair], pd.DataFrame]:
+        """The (event, security) pairs to study and the skipped ones with their reasons."""
+        assert isinstance(self.events, EventSet)
+        study = self.study_universe()
+        pairs: list[Pair] = []
+        skipped: list[dict[str, str]] = []
+        for event in self.events:
+            if event.date_precision == "month" and not self.include_month_precision:
+                skipped.append(
+                    {"event_id": event.id, "ticker": "", "reason": "dated only to a month (include_month_precision)"}
+                )
+                continue
+            members = list(study) if not event.tickers else []
+            for ticker in event.tickers:
+                if ticker in study:
+                    members.append(study[ticker])
+                else:
+                    skipped.append(
+                        {"event_id": event.id, "ticker": ticker, "reason": "not among the studied securities"}
+                    )
+            day_zero_of = {exchange: event.day_zero(exchange) for exchange in {s.exchange for s in members}}
+            pairs += [Pair(event, s, self._benchmark_of(s), day_zero_of[s.exchange]) for s in members]
+        return pairs, pd.DataFrame(skipped, columns=["event_id", "ticker", "reason"])
+
+    # -- running ----------------------------------------------------------------------------------------------------
+
+    def _price_chain(self) -> PriceChain:
+        if isinstance(self.prices, PriceChain):
+            return self.prices
+        sources = [self.prices] if self.prices is not None else [PriceCache(), SnapshotSource()]
+        return PriceChain(sources, universe=self.universe)
+
+    def _factor_of(self, security: Security) -> str | None:
+        if self._model.name != "multi-factor":
+            return None
+        if security.factor is None:
+            raise UniverseError(f"{security.ticker} has no factor in the universe, needed by the multi-factor model")
+        return security.factor
+
+    def run(self, progress: Callable[[str], None] | None = None) -> EventStudyResults:
+        """Compute the study: returns, fits, ARs, CARs and every test.
+
+        ``progress`` is called with a short label before each stage (the CLI shows it).
+        """
+        from eventstudy.results import build_results
+
+        step = progress or (lambda label: None)
+        step("pairing events and securities")
+        pairs, skipped = self.pairs()
+        step("loading prices")
+        chain = self._price_chain()
+        prices = self._load_prices(chain, pairs)
+        step("fitting models")
+        computed = self._compute(pairs, prices)
+        step("testing")
+        return build_results(self, pairs, skipped, prices, computed)
+
+    def _days_by_calendar(self, pairs: list[Pair]) -> dict[str, list[int]]:
+        """Indices of the pairs on each trading calendar."""
+        groups: dict[str, list[int]] = {}
+        for index, pair in enumerate(pairs):
+            groups.setdefault(calendar_name(pair.security.exchange), []).append(index)
+        return groups
+
+    def _panel_sessions(self, calendar: str, days: list[pd.Timestamp]) -> pd.DatetimeIndex:
+        """Sessions a calendar's panel needs: the earliest estimation window to the latest path, with the
+        session before each return and the lags and leads the model uses."""
+        reach = self._model.reach + 1
+        start = offset_sessions(calendar, min(days), [self.estimation_window[0] - reach])[0]
+        return sessions(calendar, start, _session_after(calendar, max(days), self.path_window[1] + reach))
+
+    def _load_prices(self, chain: PriceChain, pairs: list[Pair]) -> PriceData:
+        wanted = (
+            ticker
+            for pair in pairs
+            for ticker in (pair.security.ticker, pair.benchmark, self._factor_of(pair.security))
+            if ticker is not None
+        )
+        needed = list(dict.fromkeys(wanted))
+        if not needed:
+            return PriceData()
+        spans = [
+            self._panel_sessions(calendar, [pairs[i].day_zero for i in members])
+            for calendar, members in self._days_by_calendar(pairs).items()
+        ]
+        return chain.load(needed, min(span[0] for span in spans), max(span[-1] for span in spans))
+
+    def _compute(self, pairs: list[Pair], prices: PriceData) -> ComputedPairs | None:
+        """Fit and gather all pairs, one calendar panel at a time."""
+        assert self.universe is not None
+        exchanges = {ticker: self.universe.exchange_of(ticker) for ticker in prices.frames}
+        panels = return_panels(prices.frames, exchanges, self.return_kind)
+        first_day, last_day = self.estimation_window
+        parts: list[Part] = []
+        for calendar, members in self._days_by_calendar(pairs).items():
+            chosen = [pairs[i] for i in members]
+            index = self._panel_sessions(calendar, [pair.day_zero for pair in chosen])
+            panel = panels.get(calendar, pd.DataFrame(index=index)).reindex(index)
+
+            def series(names: list[str], panel: pd.DataFrame = panel) -> np.ndarray:
+                missing = np.full(len(panel), np.nan)
+                return np.column_stack([panel[name].to_numpy(float) if name in panel else missing for name in names])
+
+            tickers = list(dict.fromkeys(pair.security.ticker for pair in chosen))
+            by_ticker = {pair.security.ticker: pair for pair in chosen}
+            returns = series(tickers)
+            market = series([by_ticker[ticker].benchmark for ticker in tickers])
+            factors = None
+            if self._model.name == "multi-factor":
+                factor_names = [self._factor_of(by_ticker[ticker].security) or "" for ticker in tickers]
+                factors = series(factor_names)[:, :, np.newaxis]
+            column = {ticker: position for position, ticker in enumerate(tickers)}
+            security = np.array([column[pair.security.ticker] for pair in chosen])
+            day_zero_row = index.get_indexer(pd.DatetimeIndex([pair.day_zero for pair in chosen]))
+            usable = None
+            if self.exclude_contaminated:
+                usable = np.ones(returns.shape, dtype=bool)
+                path = np.arange(self.path_window[0], self.path_window[1] + 1)
+                rows = np.clip(day_zero_row[:, np.newaxis] + path, 0, len(index) - 1)
+                usable[rows, security[:, np.newaxis]] = False
+            arrays = fit_pairs(
+                returns,
+                market,
+                security,
+                day_zero_row,
+                self._model,
+                self.estimation_window,
+                self.path_window,
+                self.event_windows,
+                factors=factors,
+                usable=usable,
+                with_residuals=True,
+            )
+            dates = index.to_numpy().astype("datetime64[D]")
+            estimation_rows = day_zero_row[:, np.newaxis] + np.arange(first_day, last_day + 1)
+            parts.append((np.array(members), arrays, _dates_at(dates, arrays.rows), _dates_at(dates, estimation_rows)))
+        return _concatenate(parts, len(pairs))
+
+
+@dataclass(frozen=True)
+class ComputedPairs:
+    """The arrays of every pair of a run, in the order of the pairs, with calendar dates of their days."""
+
+    arrays: PairArrays
+    path_dates: np.ndarray
+    estimation_dates: np.ndarray
+
+
+def _dates_at(dates: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``dates[rows]`` with NaT for rows outside the panel."""
+    inside = (rows >= 0) & (rows < len(dates))
+    return np.where(inside, dates[np.clip(rows, 0, len(dates) - 1)], np.datetime64("NaT"))
+
+
+def _scatter(pieces: list[tuple[np.ndarray, np.ndarray]], count: int) -> np.ndarray:
+    """Put each piece's rows at its pair positions in one array of ``count`` rows."""
+    first = pieces[0][1]
+    out = np.empty((count, *first.shape[1:]), dtype=first.dtype)
+    for members, values in pieces:
+        out[members] = values
+    return out
+
+
+Part = tuple[np.ndarray, PairArrays, np.ndarray, np.ndarray]
+
+
+def _concatenate(parts: list[Part], count: int) -> ComputedPairs | None:
+    """One :class:`ComputedPairs` from the per-calendar parts (``None`` when there are no pairs)."""
+    if not parts:
+        return None
+
+    def scatter(get: Callable[[Part], np.ndarray]) -> np.ndarray:
+        return _scatter([(part[0], get(part)) for part in parts], count)
+
+    fit = Fit(**{f.name: scatter(lambda part, name=f.name: getattr(part[1].fit, name)) for f in fields(Fit)})
+    per_pair = {
+        f.name: scatter(lambda part, name=f.name: getattr(part[1], name))
+        for f in fields(PairArrays)
+        if f.name not in ("fit", "offsets") and getattr(parts[0][1], f.name) is not None
+    }
+    arrays = PairArrays(fit=fit, offsets=parts[0][1].offsets, **({"estimation_residuals": None} | per_pair))
+    return ComputedPairs(arrays, scatter(lambda part: part[2]), scatter(lambda part: part[3]))
+
+
+def _session_after(exchange: str, session: pd.Timestamp, offset: int) -> pd.Timestamp:
+    """The session ``offset`` sessions after ``session``, or the calendar's last one if that is beyond it."""
+    all_sessions = sessions(exchange)
+    position = min(all_sessions.get_loc(session) + offset, len(all_sessions) - 1)
+    return all_sessions[position]

@@ -1,0 +1,379 @@
+"""Results of an event study: tidy DataFrames, a text summary, CSV export.
+
+Tables (all tidy, one observation per row; documented column by column in :data:`COLUMNS`):
+
+``pairs``
+    One row per (event, security): day 0, the model's estimation diagnostics, and whether it could be estimated.
+``ar``
+    One row per (event, security, event-time day) of the AR path: returns, normal return, AR, its standard error,
+    SAR, and the CAR from the start of the path with its standard error.
+``car``
+    One row per (event, security, event window): CAR, its variance, t test (model degrees of freedom), the SQ test
+    p-value and a 95% confidence interval; Benjamini-Hochberg q-values across all of them.
+``tests``
+    One row per (sample, event window, test), a sample being one event's securities of one group (or all groups),
+    or one group across all events; with Benjamini-Hochberg q-values over every test of the run.
+``caar``
+    CAAR per sample and window with its cross-sectional 95% confidence interval.
+``skipped``
+    Events and securities that gave no pair, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from eventstudy.statistics import Sample, benjamini_hochberg, pair_statistics, run_tests
+
+if TYPE_CHECKING:
+    from eventstudy.engine import ComputedPairs, EventStudy, Pair
+    from eventstudy.prices import PriceData
+
+__all__ = ["ALL_EVENTS", "ALL_GROUPS", "COLUMNS", "EventStudyResults", "build_results", "window_label"]
+
+ALL_GROUPS = "all securities"
+ALL_EVENTS = "all events"
+
+COLUMNS: dict[str, dict[str, str]] = {
+    "pairs": {
+        "event_id": "event id (events file)",
+        "ticker": "security (Yahoo ticker)",
+        "name": "security name",
+        "group": "universe group",
+        "exchange": "exchange MIC; its calendar counts the sessions",
+        "benchmark": "benchmark ticker",
+        "day_zero": "first session of the exchange that can react to the event",
+        "model": "normal-return model",
+        "status": "'ok' or 'not estimable'",
+        "reason": "why the pair is not estimable (empty when ok)",
+        "observations": "valid returns in the estimation window (L1)",
+        "dof": "residual degrees of freedom, L1 - k - 1",
+        "alpha": "intercept",
+        "beta": "market beta (sum of lag coefficients for Dimson)",
+        "sigma": "residual standard deviation",
+        "r_squared": "R^2 of the estimation-window fit",
+        "estimation_start": "first session of the estimation window",
+        "estimation_end": "last session of the estimation window",
+        "contaminating_events": "other events whose AR path falls in the estimation window (';'-separated)",
+    },
+    "ar": {
+        "event_id": "event id",
+        "ticker": "security",
+        "group": "universe group",
+        "day": "event-time day (sessions from day 0)",
+        "date": "session date",
+        "return": "security return",
+        "benchmark_return": "benchmark return",
+        "normal_return": "model's expected return",
+        "ar": "abnormal return, return - normal_return",
+        "ar_se": "prediction-error-corrected standard error of AR",
+        "sar": "standardized AR, ar / ar_se",
+        "car": "CAR from the first path day through this day",
+        "car_se": "standard error of that CAR",
+    },
+    "car": {
+        "event_id": "event id",
+        "ticker": "security",
+        "group": "universe group",
+        "window": "event window label, e.g. (-1,+1)",
+        "tau1": "first day of the window",
+        "tau2": "last day of the window",
+        "car": "cumulative abnormal return over the window",
+        "car_variance": "forecast-error-corrected variance of CAR",
+        "car_se": "standard error of CAR",
+        "t": "CAR / car_se",
+        "df": "degrees of freedom of the t test (the model's)",
+        "p_value": "two-sided p-value of t",
+        "sq_p_value": "SQ test p-value (Gelbach, Helland & Klick 2013), no normality assumed",
+        "ci_low": "95% confidence interval, lower end",
+        "ci_high": "95% confidence interval, upper end",
+        "q_value": "Benjamini-Hochberg q-value over all CAR tests of the run",
+        "missing_days": "days of the window without an AR (CAR is empty when any)",
+    },
+    "tests": {
+        "scope": "'event' (one event) or 'all events' (a group across events)",
+        "event_id": "event id, or 'all events'",
+        "group": "universe group, or 'all securities'",
+        "window": "event window label",
+        "test": "test name (eventstudy.statistics)",
+        "statistic": "test statistic",
+        "p_value": "two-sided p-value",
+        "n": "pairs in the sample",
+        "df": "degrees of freedom where the reference is Student t",
+        "note": "why a test could not be computed",
+        "q_value": "Benjamini-Hochberg q-value over every test of the run",
+    },
+    "caar": {
+        "scope": "'event' or 'all events'",
+        "event_id": "event id, or 'all events'",
+        "group": "universe group, or 'all securities'",
+        "window": "event window label",
+        "n": "pairs with a CAR",
+        "caar": "mean CAR",
+        "se": "cross-sectional standard error, s(CAR) / sqrt(n)",
+        "ci_low": "95% confidence interval (Student t, n - 1 df), lower end",
+        "ci_high": "upper end",
+    },
+}
+
+
+def window_label(window: tuple[int, int]) -> str:
+    """``(-1, 1)`` -> ``"(-1,+1)"``; ``(0, 0)`` -> ``"(0,0)"``."""
+
+    def signed(day: int) -> str:
+        return f"{day:+d}" if day else "0"
+
+    return f"({signed(window[0])},{signed(window[1])})"
+
+
+@dataclass
+class EventStudyResults:
+    """What :meth:`eventstudy.engine.EventStudy.run` returns (see the module docstring for the tables)."""
+
+    study: EventStudy
+    pairs: pd.DataFrame
+    ar: pd.DataFrame
+    car: pd.DataFrame
+    tests: pd.DataFrame
+    caar: pd.DataFrame
+    skipped: pd.DataFrame
+    coverage: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def car_for(self, event_id: str, window: tuple[int, int] = (0, 0)) -> pd.DataFrame:
+        """The CAR rows of one event and window, indexed by ticker."""
+        label = window_label(window)
+        rows = self.car[(self.car["event_id"] == event_id) & (self.car["window"] == label)]
+        return rows.set_index("ticker")
+
+    def summary(self, window: tuple[int, int] = (0, 1), top: int = 10) -> str:
+        """A text summary: the specification, counts, and the largest and most significant effects."""
+        study = self.study
+        label = window_label(window)
+        estimable = int((self.pairs["status"] == "ok").sum())
+        lines = [
+            "Event study",
+            "=" * 100,
+            f"model: {study._model.name}   estimation window: {study.estimation_window}   "
+            f"event windows: {', '.join(window_label(w) for w in study.event_windows)}",
+            f"events: {self.pairs['event_id'].nunique()}   pairs: {len(self.pairs)}   estimable: {estimable}   "
+            f"not estimable: {len(self.pairs) - estimable}   skipped: {len(self.skipped)}",
+            "",
+            f"Largest |CAR| {label}:",
+        ]
+        cars = self.car[(self.car["window"] == label) & self.car["car"].notna()]
+        largest = cars.reindex(cars["car"].abs().sort_values(ascending=False).index).head(top)
+        columns = ["event_id", "ticker", "car", "car_se", "t", "p_value", "sq_p_value", "q_value"]
+        lines.append(largest[columns].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        lines += ["", f"Group CAAR {label} per event (most significant first):"]
+        tests = self.tests[(self.tests["window"] == label) & (self.tests["test"] == "kolari_pynnonen_bmp")]
+        tests = tests[tests["scope"] == "event"].sort_values("p_value").head(top)
+        caar = self.caar.set_index(["event_id", "group", "window"])["caar"]
+        pairs = tests[["event_id", "group"]].itertuples(index=False)
+        tests = tests.assign(caar=[caar.get((event_id, group, label), np.nan) for event_id, group in pairs])
+        columns = ["event_id", "group", "n", "caar", "statistic", "p_value", "q_value"]
+        lines.append(tests[columns].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        return "\n".join(lines)
+
+    def to_csv(self, folder: str | Path) -> list[Path]:
+        """Write ``pairs.csv``, ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv`` and ``skipped.csv``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in ("pairs", "ar", "car", "tests", "caar", "skipped"):
+            path = folder / f"{name}.csv"
+            getattr(self, name).to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+            written.append(path)
+        return written
+
+    def columns_json(self) -> str:
+        """Documentation of every column, as JSON (written beside the CSV files)."""
+        return json.dumps(COLUMNS, indent=2)
+
+
+# -- assembling ------------------------------------------------------------------------------------------------------
+
+
+def _not_estimable_reason(study: EventStudy, pair: Pair, observations: float, start: object, prices: PriceData) -> str:
+    """Why a pair could not be estimated, in words a reader can act on."""
+    first, last = study.estimation_window
+    reason = (
+        f"{int(observations)} valid returns in the estimation window ({first},{last}) from {start}; "
+        f"at least {study.min_estimation} needed"
+    )
+    for role, ticker in (("", pair.security.ticker), ("benchmark ", pair.benchmark)):
+        coverage = prices.coverage.get(ticker)
+        if coverage is None:
+            continue
+        if coverage.reason is not None:
+            return f"{reason}: {role}{coverage.reason}"
+        if coverage.first is None:
+            return f"{reason}: {role}{ticker} has no prices in the range the study needs"
+        if coverage.first > pd.Timestamp(start):
+            return f"{reason}: {role}{ticker} prices start on {coverage.first.date()}"
+    return reason
+
+
+def _contamination(study: EventStudy, pairs: list[Pair]) -> dict[tuple[str, str], str]:
+    """(event id, exchange) -> ids of other events whose AR path reaches into the estimation window."""
+    exchanges = sorted({pair.security.exchange for pair in pairs})
+    table = study.events.overlaps(  # type: ignore[union-attr]
+        event_window=study.path_window,
+        estimation_window=study.estimation_window,
+        exchanges=exchanges,
+        include_month=study.include_month_precision,
+    )
+    table = table[table["kind"] == "contamination"]
+    grouped = table.groupby(["event_id", "exchange"])["other_event_id"].agg(lambda ids: ";".join(ids))
+    return grouped.to_dict()
+
+
+def _sample(computed: ComputedPairs, keys: pd.DataFrame, mask: np.ndarray, span: slice, window: int) -> Sample:
+    arrays, fit = computed.arrays, computed.arrays.fit
+    return Sample(
+        car=arrays.car[mask, window],
+        car_variance=arrays.car_variance[mask, window],
+        event_ar=arrays.ar[mask, span],
+        estimation_ar=arrays.estimation_residuals[mask],
+        estimation_dates=computed.estimation_dates[mask],
+        event_dates=computed.path_dates[mask, span],
+        dof=fit.dof[mask],
+        sigma=fit.sigma[mask],
+        event_id=keys["event_id"].to_numpy()[mask],
+        security_id=keys["ticker"].to_numpy()[mask],
+    )
+
+
+def _caar_row(car: np.ndarray) -> dict[str, float]:
+    n = car.size
+    caar = float(car.mean()) if n else np.nan
+    se = float(car.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    half = float(stats.t.ppf(0.975, n - 1) * se) if n > 1 else np.nan
+    return {"n": n, "caar": caar, "se": se, "ci_low": caar - half, "ci_high": caar + half}
+
+
+def build_results(
+    study: EventStudy,
+    pairs: list[Pair],
+    skipped: pd.DataFrame,
+    prices: PriceData,
+    computed: ComputedPairs | None,
+) -> EventStudyResults:
+    """Assemble the tidy tables of a run from the computed arrays (called by :meth:`EventStudy.run`)."""
+    coverage = {ticker: item.to_dict() for ticker, item in prices.coverage.items()}
+    if computed is None:
+        empty = {name: pd.DataFrame(columns=list(columns)) for name, columns in COLUMNS.items()}
+        return EventStudyResults(study, skipped=skipped, coverage=coverage, **empty)
+    arrays, fit = computed.arrays, computed.arrays.fit
+    keys = pd.DataFrame(
+        {
+            "event_id": [pair.event.id for pair in pairs],
+            "ticker": [pair.security.ticker for pair in pairs],
+            "name": [pair.security.name for pair in pairs],
+            "group": [pair.security.group for pair in pairs],
+            "exchange": [pair.security.exchange for pair in pairs],
+            "benchmark": [pair.benchmark for pair in pairs],
+            "day_zero": pd.DatetimeIndex([pair.day_zero for pair in pairs]),
+        }
+    )
+    estimable = (fit.observations >= study.min_estimation) & np.isfinite(fit.sigma2) & (fit.sigma2 > 0)
+    estimation_start = pd.DatetimeIndex(computed.estimation_dates[:, 0])
+    reasons = np.full(len(pairs), "", dtype=object)
+    for index in np.flatnonzero(~estimable):
+        start = estimation_start[index].date() if not pd.isna(estimation_start[index]) else "?"
+        reasons[index] = _not_estimable_reason(study, pairs[index], fit.observations[index], start, prices)
+    contaminated = _contamination(study, pairs)
+    pairs_table = keys.assign(
+        model=study._model.name,
+        status=np.where(estimable, "ok", "not estimable"),
+        reason=reasons,
+        observations=fit.observations.astype(int),
+        dof=fit.dof,
+        alpha=fit.alpha,
+        beta=fit.beta,
+        sigma=fit.sigma,
+        r_squared=fit.r_squared,
+        estimation_start=estimation_start,
+        estimation_end=pd.DatetimeIndex(computed.estimation_dates[:, -1]),
+        contaminating_events=[contaminated.get((p.event.id, p.security.exchange), "") for p in pairs],
+    )
+
+    # AR path of the estimable pairs, long format.
+    chosen = np.flatnonzero(estimable)
+    days = arrays.offsets
+    repeat = np.repeat(chosen, days.size)
+    ar_se = np.sqrt(arrays.ar_variance[chosen])
+    ar_table = pd.DataFrame(
+        {
+            "event_id": keys["event_id"].to_numpy()[repeat],
+            "ticker": keys["ticker"].to_numpy()[repeat],
+            "group": keys["group"].to_numpy()[repeat],
+            "day": np.tile(days, chosen.size),
+            "date": pd.DatetimeIndex(computed.path_dates[chosen].ravel()),
+            "return": arrays.returns[chosen].ravel(),
+            "benchmark_return": arrays.benchmark[chosen].ravel(),
+            "normal_return": arrays.normal[chosen].ravel(),
+            "ar": arrays.ar[chosen].ravel(),
+            "ar_se": ar_se.ravel(),
+            "sar": (arrays.ar[chosen] / ar_se).ravel(),
+            "car": arrays.car_path[chosen].ravel(),
+            "car_se": np.sqrt(arrays.car_path_variance[chosen]).ravel(),
+        }
+    )
+
+    rng = np.random.default_rng(study.seed)
+    car_tables, test_tables, caar_rows = [], [], []
+    groups = list(dict.fromkeys(keys["group"]))
+    for position, window in enumerate(study.event_windows):
+        label = window_label(window)
+        span = slice(window[0] - days[0], window[1] - days[0] + 1)
+        per_pair = pair_statistics(_sample(computed, keys, estimable, span, position))
+        half = stats.t.ppf(0.975, per_pair["df"].to_numpy()) * per_pair["car_se"].to_numpy()
+        car_tables.append(
+            keys.loc[estimable, ["event_id", "ticker", "group"]]
+            .reset_index(drop=True)
+            .assign(window=label, tau1=window[0], tau2=window[1])
+            .join(per_pair.drop(columns=["event_id", "security_id"]))
+            .assign(
+                ci_low=per_pair["car"] - half,
+                ci_high=per_pair["car"] + half,
+                missing_days=arrays.window_missing[estimable, position].astype(int),
+            )
+        )
+        usable = estimable & np.isfinite(arrays.car[:, position])
+        scopes = [
+            ("event", event_id, keys["event_id"].to_numpy() == event_id) for event_id in keys["event_id"].unique()
+        ]
+        scopes.append(("all events", ALL_EVENTS, np.ones(len(keys), dtype=bool)))
+        for scope, event_id, in_scope in scopes:
+            for group in [*groups, ALL_GROUPS]:
+                in_group = in_scope & (keys["group"].to_numpy() == group if group != ALL_GROUPS else True)
+                mask = usable & in_group
+                if not mask.any():
+                    continue
+                sample = _sample(computed, keys, mask, span, position)
+                label_columns = {"scope": scope, "event_id": event_id, "group": group, "window": label}
+                caar_rows.append(label_columns | _caar_row(sample.car))
+                table = run_tests(sample, study.tests, rng, replications=study.bootstrap_replications)
+                test_tables.append(table.assign(**label_columns))
+
+    car_table = pd.concat(car_tables, ignore_index=True)
+    car_table["q_value"] = benjamini_hochberg(car_table["p_value"].to_numpy(dtype=float))
+    tests = pd.concat(test_tables, ignore_index=True) if test_tables else pd.DataFrame(columns=list(COLUMNS["tests"]))
+    tests["q_value"] = benjamini_hochberg(tests["p_value"].to_numpy(dtype=float))
+    return EventStudyResults(
+        study=study,
+        pairs=pairs_table[list(COLUMNS["pairs"])],
+        ar=ar_table,
+        car=car_table[list(COLUMNS["car"])],
+        tests=tests[list(COLUMNS["tests"])],
+        caar=pd.DataFrame(caar_rows, columns=list(COLUMNS["caar"])),
+        skipped=skipped,
+        coverage=coverage,
+    )
