@@ -335,6 +335,16 @@ def test_chain_refetches_the_whole_span_when_the_adjustment_basis_changed(tmp_pa
     assert cached["close"].tolist() == [95.0, 96.0, 97.0, 98.0]  # one basis throughout, no seam
 
 
+def test_chain_keeps_local_data_when_the_download_fails(tmp_path: Path) -> None:
+    chain = chain_with(FakeDownload(ConnectionError("Name or service not known")), tmp_path)
+    data = chain.load(["NVDA"], "2026-09-01", "2026-10-09")
+    coverage = data.coverage["NVDA"]
+    assert coverage.source == "snapshot" and coverage.last == pd.Timestamp("2026-09-25")
+    assert "Name or service not known" in (coverage.online_error or "")
+    assert data.problems[0].startswith("NVDA: snapshot has no prices for 2026-09-28..2026-10-09")
+    assert "the download failed (Yahoo Finance gave no prices for NVDA after 3 attempts" in data.problems[0]
+
+
 def test_default_chain_offline_never_builds_an_online_source() -> None:
     chain = default_price_source(offline=True)
     assert chain.online is None

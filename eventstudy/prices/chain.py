@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ import pandas as pd
 from eventstudy.calendars import completed_sessions
 from eventstudy.prices.base import (
     MissingPricesError,
+    NetworkError,
     PriceSource,
     UnknownTickerError,
     empty_price_frame,
@@ -60,6 +61,8 @@ class Coverage:
         Dates with a price that are not sessions of the exchange (left out of returns).
     reason
         Why no source could serve the ticker at all, if so.
+    online_error
+        Why the download of what was missing failed, if it did.
     """
 
     ticker: str
@@ -72,6 +75,7 @@ class Coverage:
     uncovered: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()
     off_calendar: tuple[pd.Timestamp, ...] = ()
     reason: str | None = None
+    online_error: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -81,7 +85,7 @@ class Coverage:
     def describe(self) -> str:
         """One line saying what is missing and what to do (empty when complete)."""
         if self.reason is not None:
-            return f"{self.ticker}: {self.reason}"
+            return f"{self.ticker}: {self.reason}" + (f" ({self.online_error})" if self.online_error else "")
         if not self.uncovered:
             return ""
         runs = []
@@ -89,10 +93,12 @@ class Coverage:
             where = "before its first" if self.first is not None and end < self.first else "after its last"
             edge = self.first if where.startswith("before") else self.last
             runs.append(f"{_day(start)}..{_day(end)}" + (f" ({where} price, {_day(edge)})" if edge else ""))
-        return (
-            f"{self.ticker}: {self.source or 'no source'} has no prices for {', '.join(runs)}; "
-            f"fetch them online with `eventstudy prices fetch {self.ticker}`, or study dates inside its span"
+        advice = (
+            f"the download failed ({self.online_error})"
+            if self.online_error
+            else f"fetch them online with `eventstudy prices fetch {self.ticker}`, or study dates inside its span"
         )
+        return f"{self.ticker}: {self.source or 'no source'} has no prices for {', '.join(runs)}; {advice}"
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready summary (dates as ISO strings)."""
@@ -107,6 +113,7 @@ class Coverage:
             "uncovered": [[_day(start), _day(end)] for start, end in self.uncovered],
             "off_calendar": [_day(day) for day in self.off_calendar],
             "reason": self.reason,
+            "online_error": self.online_error,
         }
 
 
@@ -226,7 +233,8 @@ class PriceChain(PriceSource):
     def load(self, tickers: Iterable[str], start: object = None, end: object = None) -> PriceData:
         """Prices of ``tickers`` over ``[start, end]``, downloading what is missing when online.
 
-        Never raises for missing data: gaps are in :attr:`PriceData.coverage` (see :meth:`history` for strict).
+        Never raises for missing data: gaps are in :attr:`PriceData.coverage` (see :meth:`history` for strict),
+        and so is a failed download (``online_error``), with the local data kept.
         """
         tickers = list(dict.fromkeys(tickers))
         data = PriceData()
@@ -234,7 +242,12 @@ class PriceChain(PriceSource):
             data.frames[ticker], data.coverage[ticker] = self._from_local(ticker, start, end)
         pending = [ticker for ticker in tickers if not data.coverage[ticker].complete]
         if pending and self.online is not None and self.cache is not None:
-            self.fetch(pending, start, end)
+            try:
+                self.fetch(pending, start, end)
+            except NetworkError as exc:
+                for ticker in pending:
+                    data.coverage[ticker] = replace(data.coverage[ticker], online_error=str(exc))
+                return data
             for ticker in pending:
                 frame = self.cache.history(ticker, start, end)
                 coverage = assess_coverage(frame, ticker, self.exchange_of(ticker), "yahoo", start, end, self.now)

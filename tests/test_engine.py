@@ -1,0 +1,143 @@
+"""The engine end to end: known answers on synthetic markets, and the real snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from synthetic import write_market
+
+from eventstudy import CsvDirectorySource, EventStudy, load_events, load_universe
+from eventstudy.events import Event
+from eventstudy.universe import UniverseError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def event_on(day: pd.Timestamp, event_id: str = "news", tickers: str = "") -> Event:
+    return Event(id=event_id, date=day.date(), title="News", actor="Tester", category="release", tickers=tickers)
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """20 synthetic stocks with -5% injected on session 300 for all of them."""
+    folder = tmp_path_factory.mktemp("market")
+    prices, universe, days = write_market(folder, injected={300: -0.05})
+    study = EventStudy(
+        [event_on(days[300])],
+        universe=load_universe(universe),
+        prices=CsvDirectorySource(prices),
+        bootstrap_replications=199,
+    )
+    return study.run(), days
+
+
+def test_injected_abnormal_return_is_recovered_and_detected(injected) -> None:  # type: ignore[no-untyped-def]
+    results, days = injected
+    day0 = results.ar[results.ar["day"] == 0]
+    assert len(day0) == 20 and (day0["date"] == days[300]).all()
+    assert day0["ar"].mean() == pytest.approx(-0.05, abs=0.008)  # noise 1.5% / sqrt(20)
+    caar = results.caar.set_index(["event_id", "group", "window"]).loc[("news", "all securities", "(0,0)")]
+    assert caar["n"] == 20 and caar["ci_low"] < -0.05 < caar["ci_high"]
+    tests = results.tests[(results.tests["group"] == "all securities") & (results.tests["window"] == "(0,0)")]
+    tests = tests[tests["scope"] == "event"].set_index("test")
+    for name in ("cross_sectional_t", "patell_z", "bmp_t", "kolari_pynnonen_bmp", "wilcoxon_signed_rank"):
+        assert tests.loc[name, "p_value"] < 0.01, name
+    # Days without an injection look normal: on day +3 the average AR is small.
+    assert abs(results.ar[results.ar["day"] == 3]["ar"].mean()) < 0.01
+
+
+def test_pairs_table_diagnostics(injected) -> None:  # type: ignore[no-untyped-def]
+    results, days = injected
+    pairs = results.pairs.set_index("ticker")
+    assert (pairs["status"] == "ok").all() and (pairs["observations"] == 240).all()
+    assert pairs.loc["S00", "beta"] == pytest.approx(0.6, abs=0.25)
+    assert pairs.loc["S19", "beta"] == pytest.approx(1.6, abs=0.25)
+    assert pairs.loc["S00", "estimation_start"] == days[50] and pairs.loc["S00", "estimation_end"] == days[289]
+
+
+def test_no_injection_no_rejection(tmp_path: Path) -> None:
+    prices, universe, days = write_market(tmp_path, seed=3)
+    results = EventStudy(
+        [event_on(days[300])], universe=load_universe(universe), prices=CsvDirectorySource(prices), tests=["bmp_t"]
+    ).run()
+    row = results.tests[(results.tests["group"] == "all securities") & (results.tests["window"] == "(0,0)")]
+    assert row["p_value"].iloc[0] > 0.01
+    assert (results.tests["q_value"] >= results.tests["p_value"] - 1e-15).all()
+
+
+def test_short_history_is_reported_not_estimable_with_reason(tmp_path: Path) -> None:
+    prices, universe, days = write_market(tmp_path, days=200)
+    results = EventStudy(
+        [event_on(days[120])], universe=load_universe(universe), prices=CsvDirectorySource(prices), tests=["bmp_t"]
+    ).run()
+    assert (results.pairs["status"] == "not estimable").all()
+    assert results.pairs["reason"].iloc[0].startswith("109 valid returns in the estimation window (-250,-11)")
+    assert "S00 prices start on 2022-01-03" in results.pairs["reason"].iloc[0]
+    assert results.car.empty and results.ar.empty
+
+
+def test_aggregation_counts_each_event_security_pair_once(tmp_path: Path) -> None:
+    prices, universe, days = write_market(tmp_path, securities=6)
+    events = [event_on(days[300], "first"), event_on(days[330], "second"), event_on(days[360], "third", "S01;S02")]
+    results = EventStudy(
+        events, universe=load_universe(universe), prices=CsvDirectorySource(prices), tests=["cross_sectional_t"]
+    ).run()
+    assert len(results.pairs) == 6 + 6 + 2
+    across = results.caar[(results.caar["scope"] == "all events") & (results.caar["window"] == "(0,0)")]
+    assert across.set_index("group").loc["all securities", "n"] == 14
+    assert across.set_index("group").loc["A", "n"] == 3 + 3 + 1  # S01, S03, S05 twice, S01 once more
+
+
+def test_excluding_contaminated_days_shortens_the_estimation(tmp_path: Path) -> None:
+    prices, universe, days = write_market(tmp_path, securities=4)
+    events = [event_on(days[300], "late"), event_on(days[200], "early")]
+    common = {"universe": load_universe(universe), "prices": CsvDirectorySource(prices), "tests": ["bmp_t"]}
+    plain = EventStudy(events, **common).run().pairs.set_index(["event_id", "ticker"])
+    clean = EventStudy(events, exclude_contaminated=True, **common).run().pairs.set_index(["event_id", "ticker"])
+    assert plain.loc[("late", "S00"), "contaminating_events"] == "early"
+    assert plain.loc[("late", "S00"), "observations"] - clean.loc[("late", "S00"), "observations"] == 21
+    assert plain.loc[("early", "S00"), "observations"] == clean.loc[("early", "S00"), "observations"]
+
+
+def test_specification_errors_are_clear(tmp_path: Path) -> None:
+    _, universe, days = write_market(tmp_path, securities=2)
+    with pytest.raises(ValueError, match="must end before the event windows"):
+        EventStudy([event_on(days[300])], estimation_window=(-250, -5), universe=load_universe(universe))
+    with pytest.raises(ValueError, match=r"event window \(3, 1\) ends before it starts"):
+        EventStudy([event_on(days[300])], event_windows=[(3, 1)], universe=load_universe(universe))
+    study = EventStudy([event_on(days[300])], benchmark="^HSI")
+    with pytest.raises(UniverseError, match=r"benchmark \^HSI does not trade on the calendar of NVDA"):
+        study.pairs()
+
+
+# --- the real snapshot ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def crash() -> object:
+    events = load_events(REPO / "events.csv")
+    return EventStudy([events["nvidia-crash"], events["deepseek-r1"], events["glm-5"]], bootstrap_replications=99).run()
+
+
+def test_nvidia_abnormal_return_on_2025_01_27(crash) -> None:  # type: ignore[no-untyped-def]
+    nvda = crash.ar[(crash.ar["event_id"] == "nvidia-crash") & (crash.ar["ticker"] == "NVDA")].set_index("day")
+    assert nvda.loc[0, "date"] == pd.Timestamp("2025-01-27")
+    assert nvda.loc[0, "return"] == pytest.approx(-0.1697, abs=5e-4)
+    assert nvda.loc[0, "ar"] < -0.10
+    car = crash.car_for("nvidia-crash", (0, 0))
+    assert car.loc["NVDA", "p_value"] < 0.01 and car.loc["NVDA", "t"] < -4
+    assert car.loc["TSM", "car"] < -0.08 and car.loc["ASML", "car"] < 0
+
+
+def test_each_security_is_measured_against_its_own_market(crash) -> None:  # type: ignore[no-untyped-def]
+    pairs = crash.pairs.set_index(["event_id", "ticker"])
+    assert pairs.loc[("nvidia-crash", "NVDA"), "benchmark"] == "SPY"
+    assert pairs.loc[("nvidia-crash", "0700.HK"), "benchmark"] == "^HSI"
+    # The crash hit New York on Monday 2025-01-27 after Hong Kong had closed: day 0 there is the 28th.
+    assert pairs.loc[("nvidia-crash", "0700.HK"), "day_zero"] == pd.Timestamp("2025-01-28")
+    assert pairs.loc[("glm-5", "2513.HK"), "status"] == "not estimable"
+    assert "2513.HK prices start on 2026-01-08" in pairs.loc[("glm-5", "2513.HK"), "reason"]
+    assert np.isclose(pairs.loc[("deepseek-r1", "NVDA"), "observations"], 240)
