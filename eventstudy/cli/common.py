@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from eventstudy.calendars import CalendarError
+from eventstudy.events import EventsFileError, EventValidationError
 from eventstudy.prices import PriceDataError, PriceFileError, UnknownTickerError
 from eventstudy.universe import Universe, UniverseError, load_universe
 
@@ -50,10 +51,14 @@ def errors_to_exit_codes() -> Iterator[None]:
     """Turn the API's errors into one-line messages: exit 1 for bad input, 2 for data that cannot be had."""
     try:
         yield
-    except (PriceFileError, UnknownTickerError, UniverseError, CalendarError) as exc:
+    except EventsFileError as exc:
+        raise fail(f"{exc}\n`eventstudy events check {exc.path}` shows them as a table.", EXIT_BAD_INPUT) from exc
+    except (PriceFileError, UnknownTickerError, UniverseError, CalendarError, EventValidationError) as exc:
         raise fail(str(exc), EXIT_BAD_INPUT) from exc
     except PriceDataError as exc:
         raise fail(str(exc), EXIT_DATA_UNAVAILABLE) from exc
+    except OSError as exc:
+        raise fail(f"cannot read {exc.filename}: {exc.strerror or exc}", EXIT_BAD_INPUT) from exc
 
 
 def universe_from(path: Path | None) -> Universe:

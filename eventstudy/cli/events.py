@@ -6,21 +6,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from eventstudy.calendars import CalendarError
-from eventstudy.events import DEFAULT_EXCHANGES, EventsFileError, check_events, load_events
+from eventstudy.cli.common import console, errors_to_exit_codes, fail
+from eventstudy.events import DEFAULT_EXCHANGES, check_events, load_events
 
 app = typer.Typer(help="List and check events files.", no_args_is_help=True)
 
 FileArgument = Annotated[Path, typer.Argument(help="Events CSV file (see `eventstudy events check`).")]
-
-
-def _fail(console: Console, message: str) -> typer.Exit:
-    console.print(Text(message, style="red"), soft_wrap=True)
-    return typer.Exit(code=1)
 
 
 @app.command("list")
@@ -32,17 +26,10 @@ def list_events(
     ] = None,
 ) -> None:
     """Show the events of FILE with their day 0 on each exchange (default: New York XNYS, Hong Kong XHKG)."""
-    console = Console()
     exchanges = tuple(exchange or DEFAULT_EXCHANGES)
-    try:
+    with errors_to_exit_codes():
         events = load_events(file)
         day_zero = events.daily().day_zero_table(exchanges)
-    except OSError as exc:
-        raise _fail(console, f"cannot read {file}: {exc.strerror or exc}") from None
-    except EventsFileError as exc:
-        raise _fail(console, f"{exc}\n`eventstudy events check {file}` shows them as a table.") from None
-    except CalendarError as exc:
-        raise _fail(console, str(exc)) from None
     sessions = day_zero.set_index(["event_id", "exchange"])["day_zero"]
 
     table = Table(title=f"{len(events)} events in {file}", caption="day 0: first session that can react")
@@ -61,11 +48,8 @@ def list_events(
 @app.command("check")
 def check(file: FileArgument) -> None:
     """Validate FILE and list every problem; exit code 0 when it is valid, 1 otherwise."""
-    console = Console()
-    try:
+    with errors_to_exit_codes():
         problems = check_events(file)
-    except OSError as exc:
-        raise _fail(console, f"cannot read {file}: {exc.strerror or exc}") from None
     if not problems:
         events = load_events(file)
         months = len(events) - len(events.daily())
@@ -78,4 +62,4 @@ def check(file: FileArgument) -> None:
         cells = (problem.row, problem.column, problem.value, problem.reason)
         table.add_row(*(Text("" if cell is None else str(cell)) for cell in cells))
     console.print(table)
-    raise _fail(console, "Fix these in the file and run the check again.")
+    raise fail("Fix these in the file and run the check again.")
