@@ -21,7 +21,8 @@ Tables (all tidy, one observation per row; documented column by column in :data:
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from eventstudy.engine import ComputedPairs, EventStudy, Pair
     from eventstudy.prices import PriceData
 
-__all__ = ["ALL_EVENTS", "ALL_GROUPS", "COLUMNS", "EventStudyResults", "build_results", "window_label"]
+__all__ = ["ALL_EVENTS", "ALL_GROUPS", "COLUMNS", "EventStudyResults", "build_results", "run_metadata", "window_label"]
 
 ALL_GROUPS = "all securities"
 ALL_EVENTS = "all events"
@@ -192,9 +193,64 @@ class EventStudyResults:
             written.append(path)
         return written
 
-    def columns_json(self) -> str:
-        """Documentation of every column, as JSON (written beside the CSV files)."""
-        return json.dumps(COLUMNS, indent=2)
+    def to_html(
+        self, out_dir: str | Path, metadata: dict[str, object] | None = None, window: tuple[int, int] = (0, 1)
+    ) -> Path:
+        """Write the interactive report, the CSV data and ``run.json`` into ``out_dir``; return ``index.html``.
+
+        See :func:`eventstudy.report.write_report`.
+        """
+        from eventstudy.report import write_report
+
+        return write_report(self, out_dir, metadata if metadata is not None else run_metadata(self), window)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_metadata(results: EventStudyResults, events_file: str | Path | None = None) -> dict[str, object]:
+    """What ``run.json`` records: version, full configuration, inputs and their hashes, prices and coverage, time."""
+    from eventstudy import __version__
+
+    study = results.study
+    inputs: dict[str, object] = {"universe_file": study.universe.source}  # type: ignore[union-attr]
+    if Path(study.universe.source).is_file():  # type: ignore[union-attr]
+        inputs["universe_sha256"] = _sha256(Path(study.universe.source))  # type: ignore[union-attr]
+    if events_file is not None:
+        inputs |= {"events_file": str(events_file), "events_sha256": _sha256(Path(events_file))}
+    chain = study._price_chain()
+    return {
+        "eventstudy_version": __version__,
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "configuration": {
+            "model": study._model.name,
+            "benchmark": study.benchmark,
+            "estimation_window": list(study.estimation_window),
+            "event_windows": [list(window) for window in study.event_windows],
+            "path_window": list(study.path_window),
+            "min_estimation": study.min_estimation,
+            "exclude_contaminated": study.exclude_contaminated,
+            "include_month_precision": study.include_month_precision,
+            "return_kind": study.return_kind,
+            "tests": list(study.tests) if study.tests is not None else "all",
+            "bootstrap_replications": study.bootstrap_replications,
+            "seed": study.seed,
+            "tickers": list(study.tickers) if study.tickers is not None else None,
+            "groups": list(study.groups) if study.groups is not None else None,
+        },
+        "inputs": inputs,
+        "prices": {
+            "sources": chain.describe(),
+            "coverage": results.coverage,
+        },
+        "counts": {
+            "events": int(results.pairs["event_id"].nunique()),
+            "pairs": len(results.pairs),
+            "estimable": int((results.pairs["status"] == "ok").sum()),
+            "skipped": len(results.skipped),
+        },
+    }
 
 
 # -- assembling ------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from eventstudy.cli import events, prices, universe
+from eventstudy.cli import events, prices, run, universe
 
 app = typer.Typer(
     name="eventstudy",
@@ -17,6 +17,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command(name="run")(run.run)
 app.add_typer(prices.app, name="prices")
 app.add_typer(events.app, name="events")
 app.command(name="universe")(universe.show_universe)

@@ -206,6 +206,11 @@ class PriceChain(PriceSource):
         self.universe = universe
         self.now = now
 
+    def describe(self) -> str:
+        """The sources in the order they are asked, e.g. ``"cache -> snapshot -> yahoo"``."""
+        names = [source.name for source in self.sources] + ([self.online.name] if self.online is not None else [])
+        return " -> ".join(names)
+
     def exchange_of(self, ticker: str) -> str:
         """The exchange whose sessions define ``ticker``'s series."""
         return self.universe.exchange_of(ticker) if self.universe is not None else exchange_of_ticker(ticker)

@@ -1,0 +1,141 @@
+"""``eventstudy run``: the whole study from an events file to an HTML report."""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from eventstudy.cli.common import (
+    EXIT_DATA_UNAVAILABLE,
+    OfflineOption,
+    UniverseOption,
+    console,
+    errors_to_exit_codes,
+    fail,
+    universe_from,
+)
+from eventstudy.engine import DEFAULT_EVENT_WINDOWS, EventStudy
+from eventstudy.events import load_events
+from eventstudy.models import MODELS
+from eventstudy.prices import default_price_source
+from eventstudy.results import EventStudyResults, run_metadata, window_label
+
+
+def parse_window(text: str, option: str) -> tuple[int, int]:
+    """``"-1,1"`` -> ``(-1, 1)``; anything else is a bad-input exit naming the option."""
+    try:
+        first, last = (int(part) for part in text.replace(" ", "").split(","))
+    except ValueError:
+        raise fail(f"{option} {text!r}: expected two whole numbers of sessions, e.g. {option} -1,1") from None
+    return first, last
+
+
+def effects_table(results: EventStudyResults, window: tuple[int, int], top: int = 12) -> Table:
+    """The largest and most significant CARs of one window."""
+    label = window_label(window)
+    cars = results.car[(results.car["window"] == label) & results.car["car"].notna()]
+    chosen = cars.sort_values("p_value").head(top)
+    table = Table(title=f"Most significant CAR {label} (t test with the model's degrees of freedom)")
+    for column in ("event", "ticker", "CAR", "s.e.", "t", "p", "SQ p", "BH q"):
+        table.add_column(column, justify="left" if column in ("event", "ticker") else "right")
+    for row in chosen.itertuples(index=False):
+        table.add_row(
+            row.event_id,
+            row.ticker,
+            f"{row.car:+.2%}",
+            f"{row.car_se:.2%}",
+            f"{row.t:+.2f}",
+            f"{row.p_value:.2g}",
+            f"{row.sq_p_value:.2g}",
+            f"{row.q_value:.2g}",
+        )
+    return table
+
+
+def run(
+    events_file: Annotated[Path, typer.Argument(help="Events CSV (see `eventstudy events check`).")],
+    out: Annotated[Path, typer.Option("--out", help="Report folder (replaced as a whole).")] = Path("reports"),
+    universe: UniverseOption = None,
+    tickers: Annotated[
+        list[str] | None, typer.Option("--tickers", help="Study only these tickers (comma-separated or repeated).")
+    ] = None,
+    group: Annotated[
+        list[str] | None, typer.Option("--group", help="Study only this universe group (repeatable).")
+    ] = None,
+    model: Annotated[str, typer.Option(help=f"Normal-return model: {', '.join(MODELS)}.")] = "market",
+    benchmark: Annotated[str | None, typer.Option(help="One benchmark for every security (same calendar).")] = None,
+    estimation: Annotated[str, typer.Option(help="Estimation window T0,T1 in sessions.")] = "-250,-11",
+    window: Annotated[
+        list[str] | None, typer.Option("--window", help="Event window tau1,tau2 (repeatable); default five windows.")
+    ] = None,
+    offline: OfflineOption = False,
+    include_month_precision: Annotated[
+        bool, typer.Option(help="Also study events dated only to a month (taken at the 1st).")
+    ] = False,
+    min_estimation: Annotated[int, typer.Option(help="Fewest estimation returns for a pair to be estimable.")] = 120,
+    exclude_contaminated: Annotated[
+        bool, typer.Option(help="Leave other events' windows out of estimation windows.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Random seed of the bootstrap (same seed, same numbers).")] = 0,
+    open_report: Annotated[bool, typer.Option("--open", help="Open the report's index in a browser.")] = False,
+) -> None:
+    """Run the event study of EVENTS_FILE and write the HTML report, CSV data and run.json to --out."""
+    windows = [parse_window(text, "--window") for text in window] if window else list(DEFAULT_EVENT_WINDOWS)
+    estimation_window = parse_window(estimation, "--estimation")
+    selected = (
+        [ticker.strip() for entry in tickers for ticker in entry.split(",") if ticker.strip()] if tickers else None
+    )
+    with errors_to_exit_codes():
+        events = load_events(events_file)
+        securities = universe_from(universe)
+        try:
+            study = EventStudy(
+                events,
+                universe=securities,
+                tickers=selected,
+                groups=group,
+                prices=default_price_source(offline=offline, universe=securities),
+                model=model,
+                benchmark=benchmark,
+                estimation_window=estimation_window,
+                event_windows=windows,
+                min_estimation=min_estimation,
+                exclude_contaminated=exclude_contaminated,
+                include_month_precision=include_month_precision,
+                seed=seed,
+            )
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+        ) as progress:
+            task = progress.add_task("starting", total=None)
+            results = study.run(progress=lambda label: progress.update(task, description=label))
+            if not (results.pairs["status"] == "ok").any():
+                reasons = results.pairs["reason"].value_counts().head(3).index.tolist() or ["no event gave a pair"]
+                raise fail("no (event, security) pair could be estimated: " + "; ".join(reasons), EXIT_DATA_UNAVAILABLE)
+            progress.update(task, description="writing the report")
+            index = results.to_html(out, metadata=run_metadata(results, events_file=events_file))
+
+    main_window = (0, 1) if (0, 1) in windows else windows[0]
+    console.print(effects_table(results, main_window))
+    not_estimable = int((results.pairs["status"] != "ok").sum())
+    console.print(
+        f"{len(results.pairs)} pairs from {results.pairs['event_id'].nunique()} events; "
+        f"{not_estimable} not estimable (reasons in the report); {len(results.skipped)} skipped."
+    )
+    gaps = [item for item in results.coverage.values() if item["uncovered"] or item["reason"]]
+    if gaps:
+        console.print(
+            f"[yellow]{len(gaps)} price series do not cover every session the study asked for:[/] "
+            + ", ".join(str(item["ticker"]) for item in gaps)
+            + " (see run.json)"
+        )
+    console.print(f"Report: {index}")
+    if open_report:
+        webbrowser.open(index.resolve().as_uri())
