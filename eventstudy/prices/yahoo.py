@@ -7,7 +7,9 @@ prices for any requested ticker is retried like an exception, and reported as a 
 
 from __future__ import annotations
 
+import logging
 import time
+import warnings
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -35,9 +37,18 @@ EARLIEST = pd.Timestamp("1990-01-01")
 
 
 def _yfinance_download(**kwargs: object) -> pd.DataFrame:
+    """Call ``yfinance.download`` quietly: failures are reported by this module, once, with what to do."""
     import yfinance
 
-    return yfinance.download(**kwargs)
+    logger = logging.getLogger("yfinance")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return yfinance.download(**kwargs)
+    finally:
+        logger.setLevel(level)
 
 
 class YahooSource(PriceSource):
