@@ -251,8 +251,9 @@ class EventStudy:
         ``"simple"`` (default) or ``"log"`` returns.
     tests
         Names of the sample tests to run (default all, see :data:`eventstudy.statistics.TESTS`).
-    bootstrap_replications, seed
-        Wild-bootstrap replications and the random seed (results are reproducible for a given seed).
+    bootstrap_replications, placebo_replications, seed
+        Wild-bootstrap replications, placebo pseudo-event dates (0: no placebo test) and the random seed (results
+        are reproducible for a given seed).
     """
 
     events: EventSet | Iterable[Event]
@@ -271,6 +272,7 @@ class EventStudy:
     return_kind: ReturnKind = "simple"
     tests: Sequence[str] | None = None
     bootstrap_replications: int = 999
+    placebo_replications: int = 199
     seed: int = 0
     _model: NormalReturnModel = field(init=False, repr=False)
 
@@ -367,9 +369,9 @@ class EventStudy:
         chain = self._price_chain()
         prices = self._load_prices(chain, pairs)
         step("fitting models")
-        computed = self._compute(pairs, prices)
+        computed, placebo = self._compute(pairs, prices)
         step("testing")
-        return build_results(self, pairs, skipped, prices, computed)
+        return build_results(self, pairs, skipped, prices, computed, placebo)
 
     def _days_by_calendar(self, pairs: list[Pair]) -> dict[str, list[int]]:
         """Indices of the pairs on each trading calendar."""
@@ -401,56 +403,135 @@ class EventStudy:
         ]
         return chain.load(needed, min(span[0] for span in spans), max(span[-1] for span in spans))
 
-    def _compute(self, pairs: list[Pair], prices: PriceData) -> ComputedPairs | None:
-        """Fit and gather all pairs, one calendar panel at a time."""
+    def _compute(self, pairs: list[Pair], prices: PriceData) -> tuple[ComputedPairs | None, dict[str, np.ndarray]]:
+        """Fit and gather all pairs, one calendar panel at a time; then the placebo CARs of every security."""
         assert self.universe is not None
         exchanges = {ticker: self.universe.exchange_of(ticker) for ticker in prices.frames}
         panels = return_panels(prices.frames, exchanges, self.return_kind)
         first_day, last_day = self.estimation_window
         parts: list[Part] = []
+        calendars: dict[str, _CalendarPanel] = {}
         for calendar, members in self._days_by_calendar(pairs).items():
             chosen = [pairs[i] for i in members]
-            index = self._panel_sessions(calendar, [pair.day_zero for pair in chosen])
-            panel = panels.get(calendar, pd.DataFrame(index=index)).reindex(index)
-
-            def series(names: list[str], panel: pd.DataFrame = panel) -> np.ndarray:
-                missing = np.full(len(panel), np.nan)
-                return np.column_stack([panel[name].to_numpy(float) if name in panel else missing for name in names])
-
-            tickers = list(dict.fromkeys(pair.security.ticker for pair in chosen))
-            by_ticker = {pair.security.ticker: pair for pair in chosen}
-            returns = series(tickers)
-            market = series([by_ticker[ticker].benchmark for ticker in tickers])
-            factors = None
-            if self._model.name == "multi-factor":
-                factor_names = [self._factor_of(by_ticker[ticker].security) or "" for ticker in tickers]
-                factors = series(factor_names)[:, :, np.newaxis]
-            column = {ticker: position for position, ticker in enumerate(tickers)}
-            security = np.array([column[pair.security.ticker] for pair in chosen])
-            day_zero_row = index.get_indexer(pd.DatetimeIndex([pair.day_zero for pair in chosen]))
-            usable = None
-            if self.exclude_contaminated:
-                usable = np.ones(returns.shape, dtype=bool)
-                path = np.arange(self.path_window[0], self.path_window[1] + 1)
-                rows = np.clip(day_zero_row[:, np.newaxis] + path, 0, len(index) - 1)
-                usable[rows, security[:, np.newaxis]] = False
-            arrays = fit_pairs(
-                returns,
-                market,
-                security,
-                day_zero_row,
-                self._model,
-                self.estimation_window,
-                self.path_window,
-                self.event_windows,
-                factors=factors,
-                usable=usable,
-                with_residuals=True,
-            )
-            dates = index.to_numpy().astype("datetime64[D]")
+            panel = self._calendar_panel(calendar, chosen, panels)
+            calendars[calendar] = panel
+            security = np.array([panel.column[pair.security.ticker] for pair in chosen])
+            day_zero_row = panel.index.get_indexer(pd.DatetimeIndex([pair.day_zero for pair in chosen]))
+            arrays = self._fit(panel, security, day_zero_row, with_residuals=True)
+            dates = panel.index.to_numpy().astype("datetime64[D]")
             estimation_rows = day_zero_row[:, np.newaxis] + np.arange(first_day, last_day + 1)
             parts.append((np.array(members), arrays, _dates_at(dates, arrays.rows), _dates_at(dates, estimation_rows)))
-        return _concatenate(parts, len(pairs))
+        return _concatenate(parts, len(pairs)), self._placebo(calendars)
+
+    def _calendar_panel(self, calendar: str, chosen: list[Pair], panels: dict[str, pd.DataFrame]) -> _CalendarPanel:
+        """The arrays of one calendar: returns of its securities, their benchmarks and factors, on its sessions."""
+        index = self._panel_sessions(calendar, [pair.day_zero for pair in chosen])
+        panel = panels.get(calendar, pd.DataFrame(index=index)).reindex(index)
+        missing = np.full(len(panel), np.nan)
+
+        def series(names: list[str]) -> np.ndarray:
+            return np.column_stack([panel[name].to_numpy(float) if name in panel else missing for name in names])
+
+        tickers = list(dict.fromkeys(pair.security.ticker for pair in chosen))
+        by_ticker = {pair.security.ticker: pair for pair in chosen}
+        factors = None
+        if self._model.name == "multi-factor":
+            factor_names = [self._factor_of(by_ticker[ticker].security) or "" for ticker in tickers]
+            factors = series(factor_names)[:, :, np.newaxis]
+        returns = series(tickers)
+        usable = None
+        if self.exclude_contaminated:
+            usable = np.ones(returns.shape, dtype=bool)
+            rows = index.get_indexer(pd.DatetimeIndex([pair.day_zero for pair in chosen]))
+            columns = np.array([tickers.index(pair.security.ticker) for pair in chosen])
+            path = np.arange(self.path_window[0], self.path_window[1] + 1)
+            usable[np.clip(rows[:, np.newaxis] + path, 0, len(index) - 1), columns[:, np.newaxis]] = False
+        return _CalendarPanel(
+            index=index,
+            tickers=tickers,
+            returns=returns,
+            market=series([by_ticker[ticker].benchmark for ticker in tickers]),
+            factors=factors,
+            usable=usable,
+            event_rows=index.get_indexer(pd.DatetimeIndex(sorted({pair.day_zero for pair in chosen}))),
+        )
+
+    def _fit(
+        self, panel: _CalendarPanel, security: np.ndarray, day_zero_row: np.ndarray, with_residuals: bool
+    ) -> PairArrays:
+        return fit_pairs(
+            panel.returns,
+            panel.market,
+            security,
+            day_zero_row,
+            self._model,
+            self.estimation_window,
+            self.path_window,
+            self.event_windows,
+            factors=panel.factors,
+            usable=panel.usable,
+            with_residuals=with_residuals,
+        )
+
+    def _placebo(self, calendars: dict[str, _CalendarPanel]) -> dict[str, np.ndarray]:
+        """CARs of every security on random pseudo-event dates, the same calendar dates for all securities.
+
+        A date qualifies when, on every calendar of the run, its day 0 (the first session on or after it) has the
+        whole estimation window and AR path inside the panel and its AR path is clear of every real event's AR
+        path. ``placebo_replications`` such dates are drawn without replacement (fewer if fewer qualify).
+
+        Returns
+        -------
+        dict
+            Ticker -> array (B, W) of placebo CARs per event window (NaN where the pair is not estimable).
+        """
+        if not calendars or self.placebo_replications <= 0:
+            return {}
+        reach = self._model.reach + 1
+        path = self.path_window[1] - self.path_window[0] + 1
+        candidates = np.unique(np.concatenate([panel.index.to_numpy() for panel in calendars.values()]))
+        eligible = np.ones(candidates.size, dtype=bool)
+        rows_of: dict[str, np.ndarray] = {}
+        for calendar, panel in calendars.items():
+            rows = panel.index.searchsorted(candidates)
+            inside = (rows + self.estimation_window[0] - reach >= 0) & (
+                rows + self.path_window[1] + reach < len(panel.index)
+            )
+            distance = np.abs(rows[:, np.newaxis] - panel.event_rows[np.newaxis, :]).min(axis=1)
+            eligible &= inside & (distance >= path)
+            rows_of[calendar] = rows
+        rng = np.random.default_rng(self.seed)
+        chosen = np.sort(
+            rng.choice(np.flatnonzero(eligible), min(self.placebo_replications, eligible.sum()), replace=False)
+        )
+        placebo: dict[str, np.ndarray] = {}
+        for calendar, panel in calendars.items():
+            count = len(panel.tickers)
+            security = np.repeat(np.arange(count), chosen.size)
+            day_zero_row = np.tile(rows_of[calendar][chosen], count)
+            arrays = self._fit(panel, security, day_zero_row, with_residuals=False)
+            estimable = (arrays.fit.observations >= self.min_estimation) & (arrays.fit.sigma2 > 0)
+            cars = np.where(estimable[:, np.newaxis], arrays.car, np.nan).reshape(count, chosen.size, -1)
+            placebo |= dict(zip(panel.tickers, cars, strict=True))
+        return placebo
+
+
+@dataclass(frozen=True)
+class _CalendarPanel:
+    """The inputs of :func:`fit_pairs` for one calendar, and the rows of the real events' day 0."""
+
+    index: pd.DatetimeIndex
+    tickers: list[str]
+    returns: np.ndarray
+    market: np.ndarray
+    factors: np.ndarray | None
+    usable: np.ndarray | None
+    event_rows: np.ndarray
+
+    @property
+    def column(self) -> dict[str, int]:
+        """Column of each ticker."""
+        return {ticker: position for position, ticker in enumerate(self.tickers)}
 
 
 @dataclass(frozen=True)

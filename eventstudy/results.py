@@ -37,7 +37,16 @@ if TYPE_CHECKING:
     from eventstudy.engine import ComputedPairs, EventStudy, Pair
     from eventstudy.prices import PriceData
 
-__all__ = ["ALL_EVENTS", "ALL_GROUPS", "COLUMNS", "EventStudyResults", "build_results", "run_metadata", "window_label"]
+__all__ = [
+    "ALL_EVENTS",
+    "ALL_GROUPS",
+    "COLUMNS",
+    "EventStudyResults",
+    "build_results",
+    "placebo_test",
+    "run_metadata",
+    "window_label",
+]
 
 ALL_GROUPS = "all securities"
 ALL_EVENTS = "all events"
@@ -235,6 +244,7 @@ def run_metadata(results: EventStudyResults, events_file: str | Path | None = No
             "return_kind": study.return_kind,
             "tests": list(study.tests) if study.tests is not None else "all",
             "bootstrap_replications": study.bootstrap_replications,
+            "placebo_replications": study.placebo_replications,
             "seed": study.seed,
             "tickers": list(study.tickers) if study.tickers is not None else None,
             "groups": list(study.groups) if study.groups is not None else None,
@@ -314,12 +324,50 @@ def _caar_row(car: np.ndarray) -> dict[str, float]:
     return {"n": n, "caar": caar, "se": se, "ci_low": caar - half, "ci_high": caar + half}
 
 
+def placebo_test(caar: float, tickers: np.ndarray, placebo: dict[str, np.ndarray], window: int) -> dict[str, object]:
+    """Placebo p-value of a sample's CAAR: its rank among the CAARs of the same securities on pseudo-event dates.
+
+    ``p = (1 + #{|CAAR_b| >= |CAAR|}) / (B + 1)`` over the B pseudo dates where at least one member is estimable.
+    The pseudo dates are shared by all securities, so the placebo distribution keeps their cross-correlation
+    (the reason for this test when every security shares the event date).
+
+    References
+    ----------
+    Brown, S. J., Warner, J. B. (1985). Using daily stock returns: the case of event studies. JFE 14(1), 3-31.
+    """
+    draws = [placebo[ticker][:, window] for ticker in tickers if ticker in placebo]
+    finite = np.array([])
+    if draws:
+        stacked = np.vstack(draws)
+        counts = np.isfinite(stacked).sum(axis=0)
+        finite = np.nansum(stacked, axis=0)[counts > 0] / counts[counts > 0]
+    if finite.size == 0:
+        return {
+            "test": "placebo",
+            "statistic": caar,
+            "p_value": np.nan,
+            "n": len(tickers),
+            "df": np.nan,
+            "note": "no pseudo-event date qualifies (placebo_replications = 0, or no clear dates)",
+        }
+    p_value = (1 + np.count_nonzero(np.abs(finite) >= abs(caar))) / (finite.size + 1)
+    return {
+        "test": "placebo",
+        "statistic": caar,
+        "p_value": p_value,
+        "n": len(tickers),
+        "df": np.nan,
+        "note": f"CAAR against {finite.size} pseudo-event dates",
+    }
+
+
 def build_results(
     study: EventStudy,
     pairs: list[Pair],
     skipped: pd.DataFrame,
     prices: PriceData,
     computed: ComputedPairs | None,
+    placebo: dict[str, np.ndarray] | None = None,
 ) -> EventStudyResults:
     """Assemble the tidy tables of a run from the computed arrays (called by :meth:`EventStudy.run`)."""
     coverage = {ticker: item.to_dict() for ticker, item in prices.coverage.items()}
@@ -415,8 +463,12 @@ def build_results(
                     continue
                 sample = _sample(computed, keys, mask, span, position)
                 label_columns = {"scope": scope, "event_id": event_id, "group": group, "window": label}
-                caar_rows.append(label_columns | _caar_row(sample.car))
+                caar_row = _caar_row(sample.car)
+                caar_rows.append(label_columns | caar_row)
                 table = run_tests(sample, study.tests, rng, replications=study.bootstrap_replications)
+                if placebo:
+                    extra = placebo_test(caar_row["caar"], sample.security_id, placebo, position)
+                    table = pd.concat([table, pd.DataFrame([extra])], ignore_index=True)
                 test_tables.append(table.assign(**label_columns))
 
     car_table = pd.concat(car_tables, ignore_index=True)

@@ -45,6 +45,9 @@ def test_injected_abnormal_return_is_recovered_and_detected(injected) -> None:  
     tests = tests[tests["scope"] == "event"].set_index("test")
     for name in ("cross_sectional_t", "patell_z", "bmp_t", "kolari_pynnonen_bmp", "wilcoxon_signed_rank"):
         assert tests.loc[name, "p_value"] < 0.01, name
+    # The placebo distribution of the same stocks on pseudo-event dates puts -5% far in its tail.
+    assert tests.loc["placebo", "p_value"] < 0.02
+    assert "pseudo-event dates" in tests.loc["placebo", "note"]
     # Days without an injection look normal: on day +3 the average AR is small.
     assert abs(results.ar[results.ar["day"] == 3]["ar"].mean()) < 0.01
 
@@ -63,8 +66,9 @@ def test_no_injection_no_rejection(tmp_path: Path) -> None:
     results = EventStudy(
         [event_on(days[300])], universe=load_universe(universe), prices=CsvDirectorySource(prices), tests=["bmp_t"]
     ).run()
-    row = results.tests[(results.tests["group"] == "all securities") & (results.tests["window"] == "(0,0)")]
-    assert row["p_value"].iloc[0] > 0.01
+    rows = results.tests[(results.tests["group"] == "all securities") & (results.tests["window"] == "(0,0)")]
+    assert set(rows["test"]) == {"bmp_t", "placebo"}
+    assert (rows["p_value"] > 0.01).all()
     assert (results.tests["q_value"] >= results.tests["p_value"] - 1e-15).all()
 
 
