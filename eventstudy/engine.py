@@ -487,6 +487,8 @@ class EventStudy:
         """
         if not calendars or self.placebo_replications <= 0:
             return {}
+        tickers = [ticker for panel in calendars.values() for ticker in panel.tickers]
+        nothing = {ticker: np.full((0, len(self.event_windows)), np.nan) for ticker in tickers}
         reach = self._model.reach + 1
         path = self.path_window[1] - self.path_window[0] + 1
         candidates = np.unique(np.concatenate([panel.index.to_numpy() for panel in calendars.values()]))
@@ -500,10 +502,11 @@ class EventStudy:
             distance = np.abs(rows[:, np.newaxis] - panel.event_rows[np.newaxis, :]).min(axis=1)
             eligible &= inside & (distance >= path)
             rows_of[calendar] = rows
+        if not eligible.any():
+            return nothing
         rng = np.random.default_rng(self.seed)
-        chosen = np.sort(
-            rng.choice(np.flatnonzero(eligible), min(self.placebo_replications, eligible.sum()), replace=False)
-        )
+        draws = min(self.placebo_replications, int(eligible.sum()))
+        chosen = np.sort(rng.choice(np.flatnonzero(eligible), draws, replace=False))
         placebo: dict[str, np.ndarray] = {}
         for calendar, panel in calendars.items():
             count = len(panel.tickers)
