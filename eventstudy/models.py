@@ -379,18 +379,12 @@ class ScholesWilliams(NormalReturnModel):
         )
 
 
-class MarketAdjusted(NormalReturnModel):
-    """Market-adjusted returns, ``AR = R - R_m``: nothing estimated (Brown & Warner 1980)."""
+class MarketAdjusted(MarketModel):
+    """Market-adjusted returns, ``AR = R - R_m``: the market model with ``a = 0, b = 1`` fixed, nothing estimated
+    (Brown & Warner 1980)."""
 
     name = "market-adjusted"
     parameters = 0
-
-    def regressors(self, market: np.ndarray, factors: np.ndarray) -> np.ndarray:
-        return market[:, :, np.newaxis]
-
-    @property
-    def prediction_columns(self) -> list[int]:
-        return [0, 1]
 
     def fit_moments(self, moments: np.ndarray, centre: np.ndarray) -> Fit:
         x, y = 1, 2
