@@ -1,0 +1,72 @@
+"""The benchmark scripts still run: each one on a tiny configuration, checking that its key lines are printed.
+
+No figure is asserted (timings belong in ``benchmarks/README.md``, not in tests). The comparison with the PyPI package
+``eventstudy==0.1a12`` runs only where its separate virtual environment exists (never in CI).
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eventstudy.statistics import TESTS
+
+REPO = Path(__file__).resolve().parents[1]
+BENCHMARKS = REPO / "benchmarks"
+PYPI_PYTHON = Path("/tmp/venv-pypi-es/bin/python")
+
+
+def run_script(name: str, *arguments: str) -> str:
+    """Run ``benchmarks/<name>`` with ``arguments`` in a fresh interpreter and return its standard output."""
+    completed = subprocess.run(
+        [sys.executable, str(BENCHMARKS / name), *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+@pytest.fixture
+def one_event(tmp_path: Path) -> Path:
+    """An events file with the first day-precision event of ``events.csv`` only."""
+    with (REPO / "events.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    chosen = next(row for row in rows if row["date_precision"] == "day")
+    path = tmp_path / "one_event.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(chosen))
+        writer.writeheader()
+        writer.writerow(chosen)
+    return path
+
+
+def test_speed_runs_on_a_tiny_configuration(one_event: Path) -> None:
+    sizes = ["--securities", "6", "--events", "5", "--days", "300", "--real-events", str(one_event)]
+    pypi = ["--pypi-securities", "3", "--pypi-events", "2", "--pypi-days", "300", "--pypi-python", str(PYPI_PYTHON)]
+    output = run_script("speed.py", *sizes, *(pypi if PYPI_PYTHON.exists() else ["--skip-pypi"]))
+    assert "6 securities x 5 events = 30 pairs" in output
+    assert "pairs/s, peak memory" in output
+    assert "EventStudy(load_events('one_event.csv')).run() on the real snapshot" in output
+    if PYPI_PYTHON.exists():
+        assert "inputs identical (CSV read back bit for bit): True" in output
+        assert "max |AR diff|" in output
+        assert "AR and CAR agree to 1e-08: yes" in output
+    else:
+        assert "PyPI eventstudy comparison: skipped" in output
+
+
+def test_size_power_runs_on_a_tiny_configuration() -> None:
+    output = run_script("size_power.py", "--samples", "4", "--n", "5", "--replications", "9", "--inject", "0.01")
+    assert "clustered event dates (one random date per sample)" in output
+    assert "non-clustered event dates (one random date per security)" in output
+    assert "Kolari-Pynnönen check" in output
+    for name in TESTS:
+        assert name in output
