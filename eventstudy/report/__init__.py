@@ -1,0 +1,172 @@
+"""HTML report of an event study: interactive Plotly pages and tidy data files, readable offline.
+
+:func:`write_report` writes, into one folder:
+
+``index.html``
+    The overview: CAR heatmap (events x securities), a timeline of the events over the prices of NVIDIA, TSMC,
+    ASML and a Hong Kong AI basket, group CAARs with confidence intervals, and sortable tables of every result.
+``events/<id>.html``
+    One page per event: titles, date and time zone, day 0 per market, source quote, warnings (overlapping and
+    contaminating events, pairs that could not be estimated), AR and CAR paths, group CAARs and test statistics.
+``securities/<ticker>.html``
+    One page per studied security: price with the events, CAR per event, estimation diagnostics.
+``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv``, ``pairs.csv``, ``skipped.csv``, ``columns.md``
+    The tidy tables of :class:`~eventstudy.results.EventStudyResults` and what each column means.
+``run.json``
+    The caller's metadata (version, configuration, price sources and coverage, input hash, timestamps) and the
+    report's headline window.
+``assets/``
+    ``plotly.min.js`` (from the installed plotly package), the style sheet and a small table sorter.
+
+The report is written into a temporary sibling folder and swapped into place only when complete, so an interrupted
+run leaves the previous report as it was. Names that become files (event ids, tickers; a leading ``^`` is dropped)
+are checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from plotly.offline import get_plotlyjs
+
+from eventstudy import __version__
+from eventstudy.report import pages
+from eventstudy.report.context import ReportContext, ReportError, build_context, safe_file_stem
+from eventstudy.results import COLUMNS, EventStudyResults, run_metadata
+
+__all__ = ["MARKER", "ReportError", "safe_file_stem", "write_report"]
+
+#: File that marks a folder as a report written here; only such a folder (or an empty one) is ever replaced.
+MARKER = ".eventstudy-report"
+_ASSETS = ("report.css", "report.js")
+
+
+def write_report(
+    results: EventStudyResults,
+    out_dir: str | Path,
+    metadata: dict[str, Any] | None = None,
+    window: tuple[int, int] = (0, 1),
+) -> Path:
+    """Write the HTML report and data files of an event study into ``out_dir``.
+
+    Parameters
+    ----------
+    results
+        What :meth:`eventstudy.engine.EventStudy.run` returned.
+    out_dir
+        Report folder. It is replaced as a whole: it must be new, empty, or a report written by this function.
+    metadata
+        Written to ``run.json`` (JSON-ready values; others are written as text), with the report's window and
+        counts added under ``report``; default :func:`eventstudy.results.run_metadata` of ``results``.
+    window
+        Event window of the headline CAR (heatmap, tables); one of the study's event windows.
+
+    Returns
+    -------
+    Path
+        The report's ``index.html``.
+
+    Raises
+    ------
+    ReportError
+        Before anything is written, if ``window`` is not an event window of the study, an event id or a ticker
+        cannot be a file name, or ``out_dir`` exists and is not a report.
+    """
+    out_dir = Path(out_dir).absolute()
+    context = build_context(results, window)
+    _check_replaceable(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+    try:
+        _write(staging, context, run_metadata(results) if metadata is None else metadata)
+        _replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir / "index.html"
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise ReportError(f"{out_dir} exists and is not a folder")
+    if any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+        raise ReportError(
+            f"{out_dir} is not empty and holds no report written by eventstudy ({MARKER} is missing); the report "
+            "replaces its folder as a whole, so choose a new or empty folder"
+        )
+
+
+def _replace(staging: Path, out_dir: Path) -> None:
+    """Move the complete report in ``staging`` to ``out_dir``, putting back the previous one if that fails."""
+    staging.chmod(0o755)
+    if not out_dir.exists():
+        os.replace(staging, out_dir)
+        return
+    previous = staging.with_name(staging.name.removesuffix(".partial") + ".previous")
+    os.replace(out_dir, previous)
+    try:
+        os.replace(staging, out_dir)
+    except BaseException:
+        os.replace(previous, out_dir)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _columns_markdown(folder: Path, written: list[Path]) -> str:
+    """``columns.md``: every column of every CSV file, from :data:`eventstudy.results.COLUMNS`."""
+    lines = [
+        "# Columns of the data files",
+        "",
+        f"Written by eventstudy {__version__}. UTF-8 CSV, comma-separated, one header row; an empty cell is missing. "
+        "Dates are ISO `YYYY-MM-DD`; returns, AR, CAR and CAAR are fractions (0.01 = 1%), not percent.",
+    ]
+    for path in written:
+        name = path.stem
+        header = path.read_text(encoding="utf-8").partition("\n")[0].split(",")
+        docs = COLUMNS.get(name, {})
+        lines += ["", f"## {path.relative_to(folder)}", "", pages.DATA_FILES.get(path.name, ""), ""]
+        lines += ["| column | meaning |", "|---|---|"]
+        lines += [f"| `{column}` | {docs.get(column, '').replace('|', '/')} |" for column in header]
+    return "\n".join(lines) + "\n"
+
+
+def _run_json(context: ReportContext, metadata: dict[str, Any]) -> str:
+    """``run.json``: the caller's metadata and the report's own settings under ``report``."""
+    report = {
+        "window": context.label,
+        "events": len(context.events),
+        "events_studied": len(context.studied),
+        "securities": len(context.securities),
+    }
+    return json.dumps(metadata | {"report": report}, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+
+
+def _write(folder: Path, context: ReportContext, metadata: dict[str, Any]) -> None:
+    """Write every file of the report into ``folder``."""
+    assets = folder / "assets"
+    _write_text(assets / "plotly.min.js", get_plotlyjs())
+    for name in _ASSETS:
+        _write_text(assets / name, resources.files(__name__).joinpath("assets", name).read_text(encoding="utf-8"))
+    written = context.results.to_csv(folder)
+    _write_text(folder / "columns.md", _columns_markdown(folder, written))
+    _write_text(folder / "run.json", _run_json(context, metadata))
+    _write_text(folder / "index.html", pages.index_page(context))
+    for event in context.events:
+        _write_text(folder / "events" / f"{context.event_files[event.id]}.html", pages.event_page(context, event))
+    for security in context.securities:
+        path = folder / "securities" / f"{context.security_files[security.ticker]}.html"
+        _write_text(path, pages.security_page(context, security))
+    _write_text(folder / MARKER, "A report written by eventstudy.report.write_report; replaced as a whole.\n")
