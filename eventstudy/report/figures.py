@@ -28,6 +28,7 @@ __all__ = [
     "car_heatmap",
     "event_timeline",
     "figure_html",
+    "format_p",
     "pair_note",
     "price_with_events",
 ]
@@ -81,7 +82,8 @@ def _number(value: float, digits: int = 2, suffix: str = "") -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.{digits}f}{suffix}"
 
 
-def _p(value: float) -> str:
+def format_p(value: float) -> str:
+    """A p- or q-value with three decimals, ``<0.001`` below that, ``n/a`` when missing."""
     if not np.isfinite(value):
         return "n/a"
     return "<0.001" if value < 0.001 else f"{value:.3f}"
@@ -112,8 +114,8 @@ def _pair_hover(row: pd.Series, label: str) -> str:
     return (
         f"CAR {label}: <b>{_number(100 * row['car'], suffix='%')}</b>"
         f" [{_number(100 * row['ci_low'])}, {_number(100 * row['ci_high'])}]%"
-        f"<br>t = {_number(row['t'])}, p = {_p(row['p_value'])}, SQ p = {_p(row['sq_p_value'])},"
-        f" BH q = {_p(row['q_value'])}"
+        f"<br>t = {_number(row['t'])}, p = {format_p(row['p_value'])}, SQ p = {format_p(row['sq_p_value'])},"
+        f" BH q = {format_p(row['q_value'])}"
     )
 
 
@@ -180,7 +182,7 @@ def car_heatmap(context: ReportContext) -> go.Figure:
             go.Scatter(x=x, y=y, text=text, mode="text", textfont={"size": 13, "color": colour}, hoverinfo="skip")
         )
         figure.update_traces(showlegend=False, selector={"mode": "text"})
-    marked = ((missing, "x-thin", "× not estimable"), (gaps, "circle-open", "○ no CAR (missing prices)"))
+    marked = ((missing, "x-thin", "not estimable"), (gaps, "circle-open", "no CAR (missing prices)"))
     for marks, symbol, name in marked:
         if marks:
             x, y = zip(*marks, strict=True)
@@ -189,7 +191,7 @@ def car_heatmap(context: ReportContext) -> go.Figure:
                     x=x,
                     y=y,
                     mode="markers",
-                    marker={"symbol": symbol, "size": 8, "line": {"width": 1.5, "color": _NEUTRAL}},
+                    marker={"symbol": symbol, "size": 8, "color": _NEUTRAL, "line": {"width": 1.5, "color": _NEUTRAL}},
                     hoverinfo="skip",
                     name=name,
                 )
@@ -286,6 +288,9 @@ def event_timeline(context: ReportContext, root: str = "") -> go.Figure:
     figure.update_yaxes(title_text="cumulative return, %", ticksuffix="%", row=1, col=1)
     figure.update_yaxes(title_text="category", row=2, col=1, showgrid=False)
     figure.update_xaxes(title_text="date", row=2, col=1)
+    spans = [series.index for series in context.cumulative.values() if len(series)]
+    if spans:  # the period with prices; events outside it (not studied) are a zoom-out away
+        figure.update_xaxes(range=[min(span[0] for span in spans), max(span[-1] for span in spans)])
     return _layout(
         figure,
         "Prices and events: cumulative return since the start of the study period (%), events numbered by date",
@@ -315,7 +320,7 @@ def caar_bars(caar: pd.DataFrame, p_values: pd.Series, groups: list[str], window
         hover = [
             f"<b>{html.escape(group)}</b>, window {window}, n = {int(row.n)}<br>"
             f"CAAR {_number(100 * row.caar, suffix='%')} [{_number(100 * row.ci_low)}, {_number(100 * row.ci_high)}]%"
-            f"<br>Kolari-Pynnönen BMP p = {_p(p_values.get((group, window), np.nan))}"
+            f"<br>Kolari-Pynnönen BMP p = {format_p(p_values.get((group, window), np.nan))}"
             for group, row in rows.iterrows()
         ]
         figure.add_trace(
@@ -504,7 +509,7 @@ def car_by_event(context: ReportContext, security: Security) -> go.Figure:
         hover = [
             f"<b>{html.escape(label)}</b>, window {window}<br>CAR {_number(100 * row.car, suffix='%')}"
             f" [{_number(100 * row.ci_low)}, {_number(100 * row.ci_high)}]%<br>t = {_number(row.t)},"
-            f" p = {_p(row.p_value)}, BH q = {_p(row.q_value)}"
+            f" p = {format_p(row.p_value)}, BH q = {format_p(row.q_value)}"
             for label, row in zip(labels, rows.itertuples(), strict=True)
         ]
         figure.add_trace(

@@ -88,7 +88,7 @@ def _p(value: object) -> Cell:
     if cell.sort == "":
         return cell
     number = float(cell.sort)
-    shown = "&lt;0.001" if number < 0.001 else cell.html
+    shown = _esc(figures.format_p(number))
     return Cell(f"<b>{shown}</b>" if number < 0.05 else shown, cell.sort, "num")
 
 
