@@ -93,10 +93,15 @@ class PairArrays:
 
 
 def _gather(values: np.ndarray, rows: np.ndarray, security: np.ndarray) -> np.ndarray:
-    """``values[rows[p, t], security[p]]`` for every pair and day (rows outside the panel give NaN)."""
-    inside = (rows >= 0) & (rows < values.shape[0])
-    picked = values[np.clip(rows, 0, values.shape[0] - 1), security[:, np.newaxis]]
-    return np.where(inside if picked.ndim == 2 else inside[..., np.newaxis], picked, np.nan)
+    """``values[rows[p, t], security[p]]`` for every pair and day; rows outside the panel give NaN."""
+    sessions_count, securities = values.shape
+    flat = rows * securities + security[:, np.newaxis]
+    inside = (rows >= 0) & (rows < sessions_count)
+    if inside.all():
+        return values.ravel().take(flat)
+    picked = values.ravel().take(np.where(inside, flat, 0))
+    picked[~inside] = np.nan
+    return picked
 
 
 def fit_pairs(
@@ -137,64 +142,64 @@ def fit_pairs(
     """
     first, last = estimation_window
     path = np.arange(path_window[0], path_window[1] + 1)
+    for tau1, tau2 in event_windows:
+        if tau1 < path_window[0] or tau2 > path_window[1]:
+            raise ValueError(f"event window ({tau1}, {tau2}) is not inside the AR path {path_window}")
     factors = np.empty((*returns.shape, 0)) if factors is None else factors
     regressors = model.regressors(market, factors)
     moments = WindowMoments(returns, regressors, usable)
     fit = model.fit_moments(
         moments.window(security, day_zero_row + first, day_zero_row + last), moments.centre[security]
     )
+    del moments  # the running sums are the largest arrays; free them before gathering the paths
 
-    columns = model.prediction_columns
-    design_all = np.concatenate([np.ones((*returns.shape, 1)), regressors], axis=2)[:, :, columns]
+    # The prediction design is [1, x_1, ..., x_q-1]; each regressor is gathered as its own (P, L) array.
+    design = [np.ascontiguousarray(regressors[:, :, column - 1]) for column in model.prediction_columns[1:]]
     rows = day_zero_row[:, np.newaxis] + path[np.newaxis, :]
     y = _gather(returns, rows, security)
-    x = _gather(design_all, rows, security)  # (P, L, q)
-    normal = np.einsum("plq,pq->pl", x, fit.coefficients)
+    x = [_gather(series, rows, security) for series in design]
+    normal = _linear(fit.coefficients, x, y.shape)
     ar = y - normal
-    centred = x - fit.centre[:, np.newaxis, :]
-    centred[..., 0] = 1.0
-    leverage = np.einsum("plq,pqr,plr->pl", centred, fit.xtx_inverse, centred)
-    ar_variance = fit.sigma2[:, np.newaxis] * (1.0 + leverage)
+    centred = [values - fit.centre[:, column + 1, np.newaxis] for column, values in enumerate(x)]
+    ar_variance = fit.sigma2[:, np.newaxis] * (1.0 + _quadratic(fit.xtx_inverse, 1.0, centred, y.shape))
     # CAR from the first path day to each day t, and its variance with the regressors summed to t.
     car_path = np.cumsum(ar, axis=1)
-    summed_to = np.cumsum(centred, axis=1)
-    days = np.arange(1, len(path) + 1)
-    summed_to[..., 0] = days
-    car_path_variance = fit.sigma2[:, np.newaxis] * (
-        days + np.einsum("plq,pqr,plr->pl", summed_to, fit.xtx_inverse, summed_to)
-    )
+    days = np.arange(1, len(path) + 1, dtype=float)
+    summed_to = [np.cumsum(values, axis=1) for values in centred]
+    car_path_variance = fit.sigma2[:, np.newaxis] * (days + _quadratic(fit.xtx_inverse, days, summed_to, y.shape))
+    del summed_to
 
     cars, car_variances, missing = [], [], []
     for tau1, tau2 in event_windows:
-        if tau1 < path_window[0] or tau2 > path_window[1]:
-            raise ValueError(f"event window ({tau1}, {tau2}) is not inside the AR path {path_window}")
         span = slice(tau1 - path_window[0], tau2 - path_window[0] + 1)
+        length = tau2 - tau1 + 1
         window_ar = ar[:, span]
-        summed = centred[:, span].sum(axis=1)
-        summed[:, 0] = tau2 - tau1 + 1
-        cars.append(window_ar.sum(axis=1) + np.where(np.isnan(window_ar).any(axis=1), np.nan, 0.0))
+        gaps = np.isnan(window_ar).sum(axis=1)
+        summed = [values[:, span].sum(axis=1) for values in centred]
+        cars.append(np.where(gaps > 0, np.nan, window_ar.sum(axis=1)))
         car_variances.append(
-            fit.sigma2 * ((tau2 - tau1 + 1) + np.einsum("pq,pqr,pr->p", summed, fit.xtx_inverse, summed))
+            fit.sigma2 * (length + _quadratic(fit.xtx_inverse, float(length), summed, fit.sigma2.shape))
         )
-        missing.append(np.isnan(window_ar).sum(axis=1))
+        missing.append(gaps)
 
     residuals = None
     if with_residuals:
-        est_rows = day_zero_row[:, np.newaxis] + np.arange(first, last + 1)[np.newaxis, :]
-        est_y = _gather(returns, est_rows, security)
-        est_x = _gather(design_all, est_rows, security)
-        residuals = est_y - np.einsum("plq,pq->pl", est_x, fit.coefficients)
+        estimation_rows = day_zero_row[:, np.newaxis] + np.arange(first, last + 1)[np.newaxis, :]
+        estimation_x = [_gather(series, estimation_rows, security) for series in design]
+        estimation_y = _gather(returns, estimation_rows, security)
+        residuals = estimation_y - _linear(fit.coefficients, estimation_x, estimation_y.shape)
+        # Rows the fit did not use: left out by ``usable``, or lost to a lag or lead the model needs.
+        used = np.isfinite(_gather(regressors.sum(axis=2), estimation_rows, security))
         if usable is not None:
-            allowed = _gather(usable.astype(float), est_rows, security) == 1.0
-            residuals = np.where(allowed, residuals, np.nan)
-        # Rows lost to a lag or lead the model needs are not in the fit either.
-        residuals = np.where(np.isfinite(est_x).all(axis=2), residuals, np.nan)
+            used &= _gather(usable.astype(float), estimation_rows, security) == 1.0
+        residuals[~used] = np.nan
 
+    benchmark = x[0] if model.prediction_columns[1:2] == [1] and model.reach == 0 else _gather(market, rows, security)
     return PairArrays(
         fit=fit,
         offsets=path,
         returns=y,
-        benchmark=_gather(market, rows, security),
+        benchmark=benchmark,
         normal=normal,
         ar=ar,
         ar_variance=ar_variance,
@@ -206,6 +211,31 @@ def fit_pairs(
         estimation_residuals=residuals,
         rows=rows,
     )
+
+
+def _linear(coefficients: np.ndarray, x: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """``b_0 + sum_j b_j x_j`` for every pair and day (``x_j`` and the result of ``shape`` (P, L), ``b`` (P, q))."""
+    total = np.empty(shape)
+    total[:] = coefficients[:, :1]
+    for column, values in enumerate(x, start=1):
+        total += coefficients[:, column, np.newaxis] * values
+    return total
+
+
+def _quadratic(
+    inverse: np.ndarray, constant: float | np.ndarray, vectors: list[np.ndarray], shape: tuple[int, ...]
+) -> np.ndarray:
+    """``v' A v`` for every pair (and day) with ``v = [constant, vectors...]`` and ``A`` of shape (P, q, q).
+
+    Written out term by term (q is 1 to 4), which keeps the working arrays at the size of the result.
+    """
+    terms = [constant, *vectors]
+    total = np.zeros(shape)
+    for j in range(len(terms)):
+        for k in range(j, len(terms)):
+            weight = inverse[:, j, k] if j == k else 2.0 * inverse[:, j, k]
+            total += (weight[:, np.newaxis] if len(shape) == 2 else weight) * terms[j] * terms[k]
+    return total
 
 
 @dataclass(frozen=True)

@@ -139,11 +139,11 @@ class Sample:
         if (self.event_id is None) != (self.security_id is None):
             raise ValueError("give both event_id and security_id, or neither")
         if self.event_id is not None:
-            keys = pd.MultiIndex.from_arrays([self.event_id, self.security_id])
-            if len(keys) != n:
+            if len(self.event_id) != n or len(self.security_id) != n:
                 raise ValueError(f"event_id and security_id must have length {n}")
-            if keys.has_duplicates:
-                duplicated = keys[keys.duplicated()].unique().tolist()[:5]
+            keys = list(zip(self.event_id.tolist(), self.security_id.tolist(), strict=True))
+            if len(set(keys)) != n:
+                duplicated = sorted({key for key in keys if keys.count(key) > 1})[:5]
                 raise ValueError(f"duplicated (event, security) pairs: {duplicated}")
 
     @property
@@ -155,6 +155,17 @@ class Sample:
     def window_length(self) -> int:
         """Number of event-window days L2."""
         return self.event_ar.shape[1]
+
+    @functools.cached_property
+    def standardized(self) -> tuple[Sample, np.ndarray]:
+        """The pairs usable by the standardized tests and their SCARs (see :func:`_standardized`), computed once
+        per sample for all the tests that need them."""
+        return _standardized(self)
+
+    @functools.cached_property
+    def clustering_correlation(self) -> float:
+        """Kolari-Pynnönen mean correlation r of the pairs (see :func:`_clustering_correlation`), computed once."""
+        return _clustering_correlation(self)
 
     def select(self, mask: np.ndarray) -> Sample:
         """Return the sample restricted to the pairs where ``mask`` is true."""
@@ -615,13 +626,13 @@ def crude_dependence_t(sample: Sample) -> _Outcome:
 
 def _patell(sample: Sample) -> tuple[float, Sample]:
     """Patell Z and the pairs it used."""
-    sub, scar = _standardized(sample)
+    sub, scar = sample.standardized
     return float(scar.sum() / np.sqrt(np.sum(sub.dof / (sub.dof - 2)))), sub
 
 
 def _bmp(sample: Sample) -> tuple[float, float, Sample]:
     """BMP t, its degrees of freedom and the pairs it used."""
-    sub, scar = _standardized(sample)
+    sub, scar = sample.standardized
     t, df = _one_sample_t(scar, "standardized CAR")
     return t, df, sub
 
@@ -700,7 +711,7 @@ def kolari_pynnonen_bmp(sample: Sample) -> _Outcome:
     returns. Review of Financial Studies 23(11), 3996-4025.
     """
     t, df, sub = _bmp(sample)
-    r = _clustering_correlation(sub)
+    r = sub.clustering_correlation
     t_adj = t * np.sqrt((1 - r) / (1 + (sub.n - 1) * r))
     return t_adj, _student_p(t_adj, df), sub.n, df
 
@@ -727,7 +738,7 @@ def kolari_pynnonen_patell(sample: Sample) -> _Outcome:
     Kolari, J. W., Pynnönen, S. (2010). Review of Financial Studies 23(11), 3996-4025.
     """
     z, sub = _patell(sample)
-    r = _clustering_correlation(sub)
+    r = sub.clustering_correlation
     z_adj = z / np.sqrt(1 + (sub.n - 1) * r)
     return z_adj, _normal_p(z_adj), sub.n, None
 
@@ -849,7 +860,7 @@ def grank(sample: Sample) -> _Outcome:
     Kolari, J. W., Pynnönen, S. (2011). Nonparametric rank tests for event studies. Journal of Empirical
     Finance 18(5), 953-971.
     """
-    sub, scar = _standardized(sample)
+    sub, scar = sample.standardized
     _require(sub.n >= 2, f"needs at least 2 pairs, got {sub.n}", sub.n)
     _require(np.ptp(scar) > 0, "the standardized CAR does not vary across pairs", sub.n)
     restandardized = scar / scar.std(ddof=1)
