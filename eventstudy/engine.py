@@ -325,6 +325,11 @@ class EventStudy:
         if self.min_estimation < self._model.parameters + 2:
             raise ValueError(f"min_estimation must be at least {self._model.parameters + 2} for {self._model.name}")
 
+    @property
+    def model_name(self) -> str:
+        """Name of the normal-return model (``"market"``, ``"dimson"``, ...)."""
+        return self._model.name
+
     # -- what to study ----------------------------------------------------------------------------------------------
 
     def study_universe(self) -> Universe:
@@ -372,7 +377,8 @@ class EventStudy:
 
     # -- running ----------------------------------------------------------------------------------------------------
 
-    def _price_chain(self) -> PriceChain:
+    def price_chain(self) -> PriceChain:
+        """The price chain the study reads from (``prices`` itself when it is a chain)."""
         if isinstance(self.prices, PriceChain):
             return self.prices
         sources = [self.prices] if self.prices is not None else [PriceCache(), SnapshotSource()]
@@ -396,7 +402,7 @@ class EventStudy:
         step("pairing events and securities")
         pairs, skipped = self.pairs()
         step("loading prices")
-        chain = self._price_chain()
+        chain = self.price_chain()
         prices = self._load_prices(chain, pairs)
         step("fitting models")
         computed, placebo = self._compute(pairs, prices)

@@ -170,7 +170,7 @@ class EventStudyResults:
         lines = [
             "Event study",
             "=" * 100,
-            f"model: {study._model.name}   estimation window: {study.estimation_window}   "
+            f"model: {study.model_name}   estimation window: {study.estimation_window}   "
             f"event windows: {', '.join(window_label(w) for w in study.event_windows)}",
             f"events: {self.pairs['event_id'].nunique()}   pairs: {len(self.pairs)}   estimable: {estimable}   "
             f"not estimable: {len(self.pairs) - estimable}   skipped: {len(self.skipped)}",
@@ -211,7 +211,7 @@ class EventStudyResults:
         """
         from eventstudy.report import write_report
 
-        return write_report(self, out_dir, metadata if metadata is not None else run_metadata(self), window)
+        return write_report(self, out_dir, metadata, window)
 
 
 def _sha256(path: Path) -> str:
@@ -228,12 +228,12 @@ def run_metadata(results: EventStudyResults, events_file: str | Path | None = No
         inputs["universe_sha256"] = _sha256(Path(study.universe.source))  # type: ignore[union-attr]
     if events_file is not None:
         inputs |= {"events_file": str(events_file), "events_sha256": _sha256(Path(events_file))}
-    chain = study._price_chain()
+    chain = study.price_chain()
     return {
         "eventstudy_version": __version__,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "configuration": {
-            "model": study._model.name,
+            "model": study.model_name,
             "benchmark": study.benchmark,
             "estimation_window": list(study.estimation_window),
             "event_windows": [list(window) for window in study.event_windows],
@@ -394,7 +394,7 @@ def build_results(
         reasons[index] = _not_estimable_reason(study, pairs[index], fit.observations[index], start, prices)
     contaminated = _contamination(study, pairs)
     pairs_table = keys.assign(
-        model=study._model.name,
+        model=study.model_name,
         status=np.where(estimable, "ok", "not estimable"),
         reason=reasons,
         observations=fit.observations.astype(int),

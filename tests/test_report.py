@@ -21,7 +21,7 @@ from browser import artifact_path, chromium_path, render
 
 from eventstudy import EventStudy, SnapshotSource, load_events
 from eventstudy.events import EventSet
-from eventstudy.report import MARKER, ReportError, safe_file_stem, write_report
+from eventstudy.report import FOLDER_README, MARKER, ReportError, safe_file_stem, write_report
 from eventstudy.report import pages as report_pages
 from eventstudy.results import COLUMNS, EventStudyResults
 
@@ -190,6 +190,23 @@ def test_a_folder_that_is_not_a_report_is_never_replaced(results: EventStudyResu
         write_report(results, tmp_path / "mine")
 
     assert _tree(tmp_path) == {"mine/notes.txt": hashlib.sha256(b"keep me").hexdigest()}
+
+
+def test_the_repository_reports_folder_is_the_default_output(results: EventStudyResults, tmp_path: Path) -> None:
+    """``reports/`` in git holds only the README every report writes, so a run replaces it and git stays clean."""
+    assert (REPO / "reports" / "README.md").read_text(encoding="utf-8") == FOLDER_README
+    placeholder = tmp_path / "reports"
+    placeholder.mkdir()
+    (placeholder / "README.md").write_text(FOLDER_README, encoding="utf-8")
+    index = write_report(results, placeholder)
+    assert index == placeholder / "index.html" and index.is_file()
+    assert (placeholder / "README.md").read_text(encoding="utf-8") == FOLDER_README
+    # A README.md with other text is somebody's folder: never replaced.
+    other = tmp_path / "theirs"
+    other.mkdir()
+    (other / "README.md").write_text("# my notes\n", encoding="utf-8")
+    with pytest.raises(ReportError, match="not empty"):
+        write_report(results, other)
 
 
 def test_interrupted_write_leaves_the_previous_report_intact(

@@ -40,10 +40,29 @@ from eventstudy.report import pages
 from eventstudy.report.context import ReportContext, ReportError, build_context, safe_file_stem
 from eventstudy.results import COLUMNS, EventStudyResults, run_metadata
 
-__all__ = ["MARKER", "ReportError", "safe_file_stem", "write_report"]
+__all__ = ["FOLDER_README", "MARKER", "ReportError", "safe_file_stem", "write_report"]
 
 #: File that marks a folder as a report written here; only such a folder (or an empty one) is ever replaced.
 MARKER = ".eventstudy-report"
+#: ``README.md`` of every report folder; the repository's ``reports/README.md`` is this same text, so the default
+#: output folder can hold it (and stay unchanged in git) before and after a run.
+FOLDER_README = """\
+# reports/
+
+`eventstudy run events.csv` writes its report here (the default `--out`); nothing generated here is committed.
+The folder is replaced as a whole by each run, and only once the new report is complete.
+
+After a run it holds:
+
+- `index.html`: start here. CAR heatmap (events x securities), event timeline over NVDA, TSM, ASML and an HK AI
+  basket, group CAAR bars with 95% intervals, and sortable tables of every result.
+- `events/<id>.html`: one page per event (day 0 per market, source quote, AR and CAR paths with 95% bands, tests).
+- `securities/<ticker>.html`: one page per security (price with event markers, CAR per event, diagnostics).
+- `pairs.csv`, `ar.csv`, `car.csv`, `tests.csv`, `caar.csv`, `skipped.csv`: the tidy data; `columns.md` documents
+  every column.
+- `run.json`: version, configuration, input file hashes, price sources and coverage per ticker, time of the run.
+- `assets/`: plotly.js (included once, so the pages work offline), the style sheet and the table sorter.
+"""
 _ASSETS = ("report.css", "report.js")
 
 
@@ -60,7 +79,8 @@ def write_report(
     results
         What :meth:`eventstudy.engine.EventStudy.run` returned.
     out_dir
-        Report folder. It is replaced as a whole: it must be new, empty, or a report written by this function.
+        Report folder. It is replaced as a whole: it must be new, empty, a report written by this function, or
+        hold only the placeholder ``README.md`` (:data:`FOLDER_README`) that the repository's ``reports/`` has.
     metadata
         Written to ``run.json`` (JSON-ready values; others are written as text), with the report's window and
         counts added under ``report``; default :func:`eventstudy.results.run_metadata` of ``results``.
@@ -97,7 +117,9 @@ def _check_replaceable(out_dir: Path) -> None:
         return
     if not out_dir.is_dir():
         raise ReportError(f"{out_dir} exists and is not a folder")
-    if any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+    entries = {entry.name for entry in out_dir.iterdir()}
+    placeholder = entries == {"README.md"} and (out_dir / "README.md").read_text(encoding="utf-8") == FOLDER_README
+    if entries and not placeholder and MARKER not in entries:
         raise ReportError(
             f"{out_dir} is not empty and holds no report written by eventstudy ({MARKER} is missing); the report "
             "replaces its folder as a whole, so choose a new or empty folder"
@@ -169,4 +191,5 @@ def _write(folder: Path, context: ReportContext, metadata: dict[str, Any]) -> No
     for security in context.securities:
         path = folder / "securities" / f"{context.security_files[security.ticker]}.html"
         _write_text(path, pages.security_page(context, security))
+    _write_text(folder / "README.md", FOLDER_README)
     _write_text(folder / MARKER, "A report written by eventstudy.report.write_report; replaced as a whole.\n")

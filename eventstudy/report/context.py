@@ -163,7 +163,7 @@ def _load_prices(results: EventStudyResults, securities: tuple[Security, ...]) -
     if results.ar.empty:
         return {}
     dates = pd.DatetimeIndex(results.ar["date"].dropna())
-    chain = results.study._price_chain()
+    chain = results.study.price_chain()
     data = chain.load([security.ticker for security in securities], dates.min(), dates.max())
     return {ticker: frame for ticker, frame in data.frames.items() if not frame.empty}
 

@@ -161,7 +161,7 @@ def _page(context: ReportContext, title: str, body: str, root: str) -> str:
 <main>
 {body}
 </main>
-<footer>eventstudy {_esc(__version__)} · {_esc(study._model.name)} model · estimation window \
+<footer>eventstudy {_esc(__version__)} · {_esc(study.model_name)} model · estimation window \
 {_esc(study.estimation_window)} sessions · headline window {_esc(context.label)} · \
 <a href="{root}columns.md">column definitions</a> · <a href="{root}run.json">run.json</a></footer>
 </body>
@@ -172,7 +172,7 @@ def _page(context: ReportContext, title: str, body: str, root: str) -> str:
 def _settings_line(context: ReportContext) -> str:
     study = context.results.study
     return (
-        f"Model: <b>{_esc(study._model.name)}</b> (normal returns from each security's benchmark). "
+        f"Model: <b>{_esc(study.model_name)}</b> (normal returns from each security's benchmark). "
         f"Estimation window: <b>{_esc(study.estimation_window)}</b> sessions relative to day 0, at least "
         f"{_esc(study.min_estimation)} valid returns. Event windows: {_esc(', '.join(context.windows))}; "
         f"the headline window is <b>{_esc(context.label)}</b>. AR paths: {_esc(window_label(study.path_window))}. "
