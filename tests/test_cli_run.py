@@ -1,0 +1,82 @@
+"""``eventstudy run`` end to end on the repository's events and the packaged snapshot, offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from eventstudy.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "reports"
+    result = runner.invoke(app, ["run", str(REPO / "events.csv"), "--offline", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Most significant CAR (0,+1)" in result.output and f"Report: {out / 'index.html'}" in result.output
+    return out
+
+
+def test_the_crash_day_hits_nvda_tsm_and_asml(report: Path) -> None:
+    car = pd.read_csv(report / "car.csv")
+    day0 = car[(car["event_id"] == "nvidia-crash") & (car["window"] == "(0,0)")].set_index("ticker")
+    assert day0.loc["NVDA", "car"] < -0.10 and day0.loc["NVDA", "p_value"] < 0.01
+    assert day0.loc["TSM", "car"] < -0.05
+    assert day0.loc["ASML", "car"] < 0
+    # R1's own day 0 (2025-01-21 in New York) was not the shock: the market needed a week.
+    r1 = car[(car["event_id"] == "deepseek-r1") & (car["window"] == "(0,0)")].set_index("ticker")
+    assert abs(r1.loc["NVDA", "car"]) < 0.05
+
+
+def test_run_json_records_configuration_inputs_and_coverage(report: Path) -> None:
+    run = json.loads((report / "run.json").read_text(encoding="utf-8"))
+    assert run["configuration"]["model"] == "market" and run["configuration"]["estimation_window"] == [-250, -11]
+    assert len(run["inputs"]["events_sha256"]) == 64
+    assert run["prices"]["sources"] == "cache -> snapshot"
+    assert run["prices"]["coverage"]["0020.HK"]["last"] == "2026-04-16"
+    assert run["counts"]["pairs"] == 814
+
+
+def test_same_inputs_give_byte_identical_data_files(report: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    result = runner.invoke(app, ["run", str(REPO / "events.csv"), "--offline", "--out", str(again)])
+    assert result.exit_code == 0, result.output
+    for name in ("ar.csv", "car.csv", "tests.csv", "caar.csv", "pairs.csv", "skipped.csv"):
+        assert (again / name).read_bytes() == (report / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--window", "0;1"], "--window '0;1': expected two whole numbers"),
+        (["--estimation", "-250,-5"], "must end before the event windows"),
+        (["--model", "capm"], "unknown model 'capm'"),
+        (["--tickers", "NOPE"], "['NOPE'] are not in the universe"),
+    ],
+)
+def test_bad_options_exit_1_before_writing(arguments: list[str], message: str, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", str(REPO / "events.csv"), "--offline", "--out", str(tmp_path / "r"), *arguments]
+    )
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_bad_events_file_exits_1_naming_row_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "events.csv"
+    bad.write_text(
+        "id,date,timezone,date_precision,title,actor,category\nx,2025-13-01,Asia/Shanghai,day,T,A,release\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["run", str(bad), "--offline", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 1
+    assert f"{bad}:2: column 'date': value '2025-13-01': is not a calendar date" in result.output
+    assert not (tmp_path / "r").exists()
