@@ -13,18 +13,19 @@ Windows are counted in sessions of each security's own exchange, relative to its
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
+from eventstudy.baskets import Basket, basket_returns, make_baskets
 from eventstudy.calendars import calendar_name, offset_sessions, sessions
 from eventstudy.events import Event, EventSet
-from eventstudy.models import Fit, NormalReturnModel, WindowMoments, get_model
+from eventstudy.models import Fit, MarketAdjusted, NormalReturnModel, WindowMoments, get_model
 from eventstudy.prices import PriceChain, PriceData, PriceSource, SnapshotSource
 from eventstudy.prices.cache import PriceCache
-from eventstudy.returns import ReturnKind, return_panels
+from eventstudy.returns import ReturnKind, return_panels, stale_sessions
 from eventstudy.universe import Security, Universe, UniverseError, load_universe
 
 if TYPE_CHECKING:
@@ -44,6 +45,10 @@ DEFAULT_ESTIMATION_WINDOW = (-250, -11)
 DEFAULT_EVENT_WINDOWS = ((0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5))
 DEFAULT_PATH_WINDOW = (-10, 10)
 DEFAULT_MIN_ESTIMATION = 120
+DEFAULT_FALLBACK_FLOOR = 15
+DEFAULT_SKIP_AFTER_LISTING = 5
+#: Last day of the short-history fallback's estimation window, relative to day 0.
+FALLBACK_LAST_DAY = -2
 #: Universe groups that are measuring sticks rather than subjects; studied only when selected explicitly.
 NON_STUDY_GROUPS = ("benchmarks", "sector indices")
 
@@ -116,6 +121,8 @@ def fit_pairs(
     factors: np.ndarray | None = None,
     usable: np.ndarray | None = None,
     with_residuals: bool = False,
+    estimation_bounds: tuple[np.ndarray, np.ndarray] | None = None,
+    residual_window: Window | None = None,
 ) -> PairArrays:
     """Fit the normal-return model and compute AR, CAR and their variances for every pair of one panel.
 
@@ -135,12 +142,20 @@ def fit_pairs(
         Rows allowed into estimation windows (e.g. False inside other events' windows).
     with_residuals
         Also return the estimation-window residuals (needed by the sample tests; skip for speed).
+    estimation_bounds : (ndarray, ndarray) of int, shape (P,) each, optional
+        Per-pair first and last estimation days relative to day 0, instead of ``estimation_window`` (used by the
+        short-history fallback, whose window starts after a listing and runs to day -2).
+    residual_window
+        Days relative to day 0 that the residual columns span (default ``estimation_window``); a pair's residuals
+        outside its own estimation window are NaN.
 
     Returns
     -------
     PairArrays
     """
     first, last = estimation_window
+    if estimation_bounds is None:
+        estimation_bounds = (np.full(security.shape, first), np.full(security.shape, last))
     path = np.arange(path_window[0], path_window[1] + 1)
     for tau1, tau2 in event_windows:
         if tau1 < path_window[0] or tau2 > path_window[1]:
@@ -149,7 +164,8 @@ def fit_pairs(
     regressors = model.regressors(market, factors)
     moments = WindowMoments(returns, regressors, usable)
     fit = model.fit_moments(
-        moments.window(security, day_zero_row + first, day_zero_row + last), moments.centre[security]
+        moments.window(security, day_zero_row + estimation_bounds[0], day_zero_row + estimation_bounds[1]),
+        moments.centre[security],
     )
     del moments  # the running sums are the largest arrays; free them before gathering the paths
 
@@ -184,12 +200,17 @@ def fit_pairs(
 
     residuals = None
     if with_residuals:
-        estimation_rows = day_zero_row[:, np.newaxis] + np.arange(first, last + 1)[np.newaxis, :]
+        residual_first, residual_last = residual_window or estimation_window
+        estimation_days = np.arange(residual_first, residual_last + 1)
+        estimation_rows = day_zero_row[:, np.newaxis] + estimation_days[np.newaxis, :]
         estimation_x = [_gather(series, estimation_rows, security) for series in design]
         estimation_y = _gather(returns, estimation_rows, security)
         residuals = estimation_y - _linear(fit.coefficients, estimation_x, estimation_y.shape)
         # Rows the fit did not use: left out by ``usable``, or lost to a lag or lead the model needs.
         used = np.isfinite(_gather(regressors.sum(axis=2), estimation_rows, security))
+        used &= (estimation_days >= estimation_bounds[0][:, np.newaxis]) & (
+            estimation_days <= estimation_bounds[1][:, np.newaxis]
+        )
         if usable is not None:
             used &= _gather(usable.astype(float), estimation_rows, security) == 1.0
         residuals[~used] = np.nan
@@ -272,7 +293,17 @@ class EventStudy:
     estimation_window, event_windows, path_window
         In sessions relative to day 0.
     min_estimation
-        Fewest valid estimation-window returns for a pair to be estimable (otherwise reported with the reason).
+        Fewest valid estimation-window returns for the model; a pair with fewer falls back (see ``fallback``).
+    fallback, fallback_floor, skip_after_listing
+        Short-history policy. With ``fallback="market-adjusted"`` (default), a pair with fewer than
+        ``min_estimation`` returns uses the market-adjusted model, ``AR = R - R_m``, with its variance estimated from
+        the returns between the ``skip_after_listing + 1``-th session after the listing (default the 6th: IPO-day
+        jumps are not normal returns) and day -2: the estimation window is shortened and reaches into the pre-event
+        days. With fewer than ``fallback_floor`` (default 15) such returns, or ``fallback="none"``, the pair is not
+        estimable, with the reason. Every output row says which model was used and why.
+    baskets
+        Groups studied also as equal-weighted baskets (:mod:`eventstudy.baskets`); default every studied group with
+        at least two securities, ``[]`` for none.
     exclude_contaminated
         Leave out of estimation windows the days inside other events' AR paths (for the same security).
     include_month_precision
@@ -297,6 +328,10 @@ class EventStudy:
     event_windows: Sequence[Window] = DEFAULT_EVENT_WINDOWS
     path_window: Window = DEFAULT_PATH_WINDOW
     min_estimation: int = DEFAULT_MIN_ESTIMATION
+    fallback: Literal["market-adjusted", "none"] = "market-adjusted"
+    fallback_floor: int = DEFAULT_FALLBACK_FLOOR
+    skip_after_listing: int = DEFAULT_SKIP_AFTER_LISTING
+    baskets: Sequence[str] | None = None
     exclude_contaminated: bool = False
     include_month_precision: bool = False
     return_kind: ReturnKind = "simple"
@@ -324,6 +359,10 @@ class EventStudy:
         self.path_window = (earliest, max([self.path_window[1], *(tau2 for _, tau2 in self.event_windows)]))
         if self.min_estimation < self._model.parameters + 2:
             raise ValueError(f"min_estimation must be at least {self._model.parameters + 2} for {self._model.name}")
+        if self.fallback not in ("market-adjusted", "none"):
+            raise ValueError(f"fallback must be 'market-adjusted' or 'none', not {self.fallback!r}")
+        if self.fallback_floor < 2 or self.skip_after_listing < 0:
+            raise ValueError("fallback_floor must be at least 2 and skip_after_listing at least 0")
 
     @property
     def model_name(self) -> str:
@@ -340,6 +379,15 @@ class EventStudy:
             chosen = Universe([s for s in chosen if s.group not in NON_STUDY_GROUPS], source=chosen.source)
         return chosen
 
+    def basket_list(self) -> list[Basket]:
+        """The baskets studied (see ``baskets``)."""
+        return make_baskets(self.study_universe(), self.baskets)
+
+    def securities(self) -> Universe:
+        """Every security with pairs in the study: the studied securities, then the baskets."""
+        study = self.study_universe()
+        return Universe([*study, *(basket.security for basket in self.basket_list())], source=study.source)
+
     def _benchmark_of(self, security: Security) -> str:
         assert self.universe is not None
         benchmark = self.benchmark or security.benchmark
@@ -355,6 +403,7 @@ class EventStudy:
         """The (event, security) pairs to study and the skipped ones with their reasons."""
         assert isinstance(self.events, EventSet)
         study = self.study_universe()
+        baskets = [basket.security for basket in self.basket_list()]
         pairs: list[Pair] = []
         skipped: list[dict[str, str]] = []
         for event in self.events:
@@ -363,7 +412,7 @@ class EventStudy:
                     {"event_id": event.id, "ticker": "", "reason": "dated only to a month (include_month_precision)"}
                 )
                 continue
-            members = list(study) if not event.tickers else []
+            members = [*study, *baskets] if not event.tickers else []
             for ticker in event.tickers:
                 if ticker in study:
                     members.append(study[ticker])
@@ -372,7 +421,13 @@ class EventStudy:
                         {"event_id": event.id, "ticker": ticker, "reason": "not among the studied securities"}
                     )
             day_zero_of = {exchange: event.day_zero(exchange) for exchange in {s.exchange for s in members}}
-            pairs += [Pair(event, s, self._benchmark_of(s), day_zero_of[s.exchange]) for s in members]
+            for security in members:
+                day_zero = day_zero_of[security.exchange]
+                if security.listed is not None and day_zero < pd.Timestamp(security.listed):
+                    reason = f"not listed until {security.listed} (day 0 {day_zero.date()})"
+                    skipped.append({"event_id": event.id, "ticker": security.ticker, "reason": reason})
+                    continue
+                pairs.append(Pair(event, security, self._benchmark_of(security), day_zero))
         return pairs, pd.DataFrame(skipped, columns=["event_id", "ticker", "reason"])
 
     # -- running ----------------------------------------------------------------------------------------------------
@@ -424,10 +479,15 @@ class EventStudy:
         return sessions(calendar, start, _session_after(calendar, max(days), self.path_window[1] + reach))
 
     def _load_prices(self, chain: PriceChain, pairs: list[Pair]) -> PriceData:
+        members = {basket.security.ticker: basket.members for basket in self.basket_list()}
         wanted = (
             ticker
             for pair in pairs
-            for ticker in (pair.security.ticker, pair.benchmark, self._factor_of(pair.security))
+            for ticker in (
+                *members.get(pair.security.ticker, (pair.security.ticker,)),
+                pair.benchmark,
+                self._factor_of(pair.security),
+            )
             if ticker is not None
         )
         needed = list(dict.fromkeys(wanted))
@@ -444,23 +504,77 @@ class EventStudy:
         assert self.universe is not None
         exchanges = {ticker: self.universe.exchange_of(ticker) for ticker in prices.frames}
         panels = return_panels(prices.frames, exchanges, self.return_kind)
-        first_day, last_day = self.estimation_window
-        parts: list[Part] = []
+        stale = {ticker: stale_sessions(frame, exchanges[ticker]) for ticker, frame in prices.frames.items()}
+        for basket in self.basket_list():
+            calendar = calendar_name(basket.security.exchange)
+            if calendar in panels:
+                panels[calendar][basket.security.ticker] = basket_returns(panels[calendar], basket)
+        first_day, last_day = self.residual_window
+        parts: list[_Part] = []
         calendars: dict[str, _CalendarPanel] = {}
         for calendar, members in self._days_by_calendar(pairs).items():
             chosen = [pairs[i] for i in members]
-            panel = self._calendar_panel(calendar, chosen, panels)
+            panel = self._calendar_panel(calendar, chosen, panels, stale)
             calendars[calendar] = panel
             security = np.array([panel.column[pair.security.ticker] for pair in chosen])
             day_zero_row = panel.index.get_indexer(pd.DatetimeIndex([pair.day_zero for pair in chosen]))
             arrays = self._fit(panel, security, day_zero_row, with_residuals=True)
+            observations = arrays.fit.observations
+            fallback = np.zeros(len(chosen), dtype=bool)
+            if self.fallback == "market-adjusted":
+                fallback = ~((observations >= self.min_estimation) & (arrays.fit.sigma2 > 0))
+                if fallback.any():
+                    short = np.flatnonzero(fallback)
+                    arrays = _override(arrays, self._fallback_fit(panel, security[short], day_zero_row[short]), short)
             dates = panel.index.to_numpy().astype("datetime64[D]")
             estimation_rows = day_zero_row[:, np.newaxis] + np.arange(first_day, last_day + 1)
-            parts.append((np.array(members), arrays, _dates_at(dates, arrays.rows), _dates_at(dates, estimation_rows)))
+            parts.append(
+                _Part(
+                    members=np.array(members),
+                    arrays=arrays,
+                    path_dates=_dates_at(dates, arrays.rows),
+                    estimation_dates=_dates_at(dates, estimation_rows),
+                    fallback=fallback,
+                    model_observations=observations,
+                    stale_days=_gather(panel.stale.astype(float), estimation_rows, security).sum(axis=1)
+                    + _gather(panel.stale.astype(float), arrays.rows, security).sum(axis=1),
+                )
+            )
         return _concatenate(parts, len(pairs)), self._placebo(calendars)
 
-    def _calendar_panel(self, calendar: str, chosen: list[Pair], panels: dict[str, pd.DataFrame]) -> _CalendarPanel:
-        """The arrays of one calendar: returns of its securities, their benchmarks and factors, on its sessions."""
+    @property
+    def residual_window(self) -> Window:
+        """Days relative to day 0 that estimation residuals are reported for: the estimation window, extended to
+        day -2 when the short-history fallback may be used."""
+        first, last = self.estimation_window
+        return (first, max(last, FALLBACK_LAST_DAY)) if self.fallback == "market-adjusted" else (first, last)
+
+    def _fallback_fit(self, panel: _CalendarPanel, security: np.ndarray, day_zero_row: np.ndarray) -> PairArrays:
+        """The market-adjusted fit of short-history pairs over their shortened window (see ``fallback``)."""
+        first = np.full(security.shape, self.estimation_window[0])
+        listed = panel.listed_rows[security]
+        after_listing = listed + self.skip_after_listing + 1 - day_zero_row
+        first = np.where(listed >= 0, np.maximum(first, after_listing), first)
+        return fit_pairs(
+            panel.returns,
+            panel.market,
+            security,
+            day_zero_row,
+            MarketAdjusted(),
+            self.estimation_window,
+            self.path_window,
+            self.event_windows,
+            usable=panel.usable,
+            with_residuals=True,
+            estimation_bounds=(first, np.full(security.shape, FALLBACK_LAST_DAY)),
+            residual_window=self.residual_window,
+        )
+
+    def _calendar_panel(
+        self, calendar: str, chosen: list[Pair], panels: dict[str, pd.DataFrame], stale: dict[str, pd.Series]
+    ) -> _CalendarPanel:
+        """The arrays of one calendar: returns of its securities, their benchmarks and factors, on its sessions,
+        and which sessions of each security carry a stale price."""
         index = self._panel_sessions(calendar, [pair.day_zero for pair in chosen])
         panel = panels.get(calendar, pd.DataFrame(index=index)).reindex(index)
         missing = np.full(len(panel), np.nan)
@@ -475,9 +589,14 @@ class EventStudy:
             factor_names = [self._factor_of(by_ticker[ticker].security) or "" for ticker in tickers]
             factors = series(factor_names)[:, :, np.newaxis]
         returns = series(tickers)
-        usable = None
+        # IPO jumps are not normal returns: the listing session and the next skip_after_listing are never estimated on.
+        listed = [by_ticker[ticker].security.listed for ticker in tickers]
+        listed_rows = np.array([-1 if day is None else index.searchsorted(pd.Timestamp(day)) for day in listed])
+        usable = np.ones(returns.shape, dtype=bool)
+        for column, row in enumerate(listed_rows):
+            if row >= 0:
+                usable[row : row + self.skip_after_listing + 1, column] = False
         if self.exclude_contaminated:
-            usable = np.ones(returns.shape, dtype=bool)
             rows = index.get_indexer(pd.DatetimeIndex([pair.day_zero for pair in chosen]))
             columns = np.array([tickers.index(pair.security.ticker) for pair in chosen])
             path = np.arange(self.path_window[0], self.path_window[1] + 1)
@@ -490,6 +609,15 @@ class EventStudy:
             factors=factors,
             usable=usable,
             event_rows=index.get_indexer(pd.DatetimeIndex(sorted({pair.day_zero for pair in chosen}))),
+            listed_rows=listed_rows,
+            stale=np.column_stack(
+                [
+                    stale[ticker].reindex(index, fill_value=False).to_numpy(bool)
+                    if ticker in stale
+                    else np.zeros(len(index), bool)
+                    for ticker in tickers
+                ]
+            ),
         )
 
     def _fit(
@@ -507,6 +635,7 @@ class EventStudy:
             factors=panel.factors,
             usable=panel.usable,
             with_residuals=with_residuals,
+            residual_window=self.residual_window,
         )
 
     def _placebo(self, calendars: dict[str, _CalendarPanel]) -> dict[str, np.ndarray]:
@@ -557,15 +686,18 @@ class EventStudy:
 
 @dataclass(frozen=True)
 class _CalendarPanel:
-    """The inputs of :func:`fit_pairs` for one calendar, and the rows of the real events' day 0."""
+    """The inputs of :func:`fit_pairs` for one calendar, the rows of the real events' day 0 and of each security's
+    listing (-1 when it listed before the panel or the listing is unknown)."""
 
     index: pd.DatetimeIndex
     tickers: list[str]
     returns: np.ndarray
     market: np.ndarray
     factors: np.ndarray | None
-    usable: np.ndarray | None
+    usable: np.ndarray
     event_rows: np.ndarray
+    listed_rows: np.ndarray
+    stale: np.ndarray
 
     @property
     def column(self) -> dict[str, int]:
@@ -575,11 +707,32 @@ class _CalendarPanel:
 
 @dataclass(frozen=True)
 class ComputedPairs:
-    """The arrays of every pair of a run, in the order of the pairs, with calendar dates of their days."""
+    """The arrays of every pair of a run, in the order of the pairs, with calendar dates of their days.
+
+    ``fallback`` marks the pairs fitted by the short-history fallback, ``model_observations`` keeps the returns
+    the study's own model had for each pair (the reason it fell back) and ``stale_days`` counts the sessions of its
+    estimation window and AR path with a stale price (zero volume, unchanged close).
+    """
 
     arrays: PairArrays
     path_dates: np.ndarray
     estimation_dates: np.ndarray
+    fallback: np.ndarray
+    model_observations: np.ndarray
+    stale_days: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The computed pairs of one calendar and their positions (``members``) in the list of pairs."""
+
+    members: np.ndarray
+    arrays: PairArrays
+    path_dates: np.ndarray
+    estimation_dates: np.ndarray
+    fallback: np.ndarray
+    model_observations: np.ndarray
+    stale_days: np.ndarray
 
 
 def _dates_at(dates: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -588,34 +741,69 @@ def _dates_at(dates: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.where(inside, dates[np.clip(rows, 0, len(dates) - 1)], np.datetime64("NaT"))
 
 
-def _scatter(pieces: list[tuple[np.ndarray, np.ndarray]], count: int) -> np.ndarray:
-    """Put each piece's rows at its pair positions in one array of ``count`` rows."""
-    first = pieces[0][1]
-    out = np.empty((count, *first.shape[1:]), dtype=first.dtype)
-    for members, values in pieces:
-        out[members] = values
+def _padded(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``values`` in an array of ``shape`` (trailing dimensions at least as large), NaN where it has nothing."""
+    if values.shape == shape:
+        return values
+    out = np.full(shape, np.nan) if values.dtype.kind == "f" else np.zeros(shape, dtype=values.dtype)
+    out[tuple(slice(0, size) for size in values.shape)] = values
     return out
 
 
-Part = tuple[np.ndarray, PairArrays, np.ndarray, np.ndarray]
+def _merged(first: np.ndarray, second: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``first`` with ``second`` in its ``rows`` (arrays with more trailing columns are padded with NaN)."""
+    shape = (first.shape[0], *np.maximum(first.shape[1:], second.shape[1:]))
+    out = _padded(first, shape).copy()
+    out[rows] = _padded(second, (second.shape[0], *shape[1:]))
+    return out
 
 
-def _concatenate(parts: list[Part], count: int) -> ComputedPairs | None:
+def _override(arrays: PairArrays, other: PairArrays, rows: np.ndarray) -> PairArrays:
+    """``arrays`` with the pairs at ``rows`` replaced by ``other`` (computed for those pairs only)."""
+    fit = Fit(**{f.name: _merged(getattr(arrays.fit, f.name), getattr(other.fit, f.name), rows) for f in fields(Fit)})
+    per_pair = {
+        f.name: _merged(getattr(arrays, f.name), getattr(other, f.name), rows)
+        for f in fields(PairArrays)
+        if f.name not in ("fit", "offsets") and getattr(arrays, f.name) is not None
+    }
+    return replace(arrays, fit=fit, **per_pair)
+
+
+def _scatter(pieces: list[tuple[np.ndarray, np.ndarray]], count: int) -> np.ndarray:
+    """Put each piece's rows at its pair positions in one array of ``count`` rows (trailing sizes may differ)."""
+    shape = tuple(np.max([values.shape[1:] for _, values in pieces], axis=0).astype(int))
+    first = pieces[0][1]
+    out = np.full((count, *shape), np.nan) if first.dtype.kind == "f" else np.zeros((count, *shape), first.dtype)
+    if first.dtype.kind == "M":
+        out = np.full((count, *shape), np.datetime64("NaT"), dtype=first.dtype)
+    for members, values in pieces:
+        out[members] = _padded(values, (values.shape[0], *shape))
+    return out
+
+
+def _concatenate(parts: list[_Part], count: int) -> ComputedPairs | None:
     """One :class:`ComputedPairs` from the per-calendar parts (``None`` when there are no pairs)."""
     if not parts:
         return None
 
-    def scatter(get: Callable[[Part], np.ndarray]) -> np.ndarray:
-        return _scatter([(part[0], get(part)) for part in parts], count)
+    def scatter(get: Callable[[_Part], np.ndarray]) -> np.ndarray:
+        return _scatter([(part.members, get(part)) for part in parts], count)
 
-    fit = Fit(**{f.name: scatter(lambda part, name=f.name: getattr(part[1].fit, name)) for f in fields(Fit)})
+    fit = Fit(**{f.name: scatter(lambda part, name=f.name: getattr(part.arrays.fit, name)) for f in fields(Fit)})
     per_pair = {
-        f.name: scatter(lambda part, name=f.name: getattr(part[1], name))
+        f.name: scatter(lambda part, name=f.name: getattr(part.arrays, name))
         for f in fields(PairArrays)
-        if f.name not in ("fit", "offsets") and getattr(parts[0][1], f.name) is not None
+        if f.name not in ("fit", "offsets") and getattr(parts[0].arrays, f.name) is not None
     }
-    arrays = PairArrays(fit=fit, offsets=parts[0][1].offsets, **({"estimation_residuals": None} | per_pair))
-    return ComputedPairs(arrays, scatter(lambda part: part[2]), scatter(lambda part: part[3]))
+    arrays = PairArrays(fit=fit, offsets=parts[0].arrays.offsets, **({"estimation_residuals": None} | per_pair))
+    return ComputedPairs(
+        arrays=arrays,
+        path_dates=scatter(lambda part: part.path_dates),
+        estimation_dates=scatter(lambda part: part.estimation_dates),
+        fallback=scatter(lambda part: part.fallback),
+        model_observations=scatter(lambda part: part.model_observations),
+        stale_days=scatter(lambda part: part.stale_days),
+    )
 
 
 def _session_after(exchange: str, session: pd.Timestamp, offset: int) -> pd.Timestamp:

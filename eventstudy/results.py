@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.statistics import Sample, benjamini_hochberg, pair_statistics, run_tests
 
 if TYPE_CHECKING:
@@ -60,7 +61,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "exchange": "exchange MIC; its calendar counts the sessions",
         "benchmark": "benchmark ticker",
         "day_zero": "first session of the exchange that can react to the event",
-        "model": "normal-return model",
+        "model": "normal-return model of the study",
+        "model_used": "model this pair was fitted with (the study's, or market-adjusted for a short history)",
+        "fallback_reason": "why and how the short-history fallback was used (empty when it was not)",
         "status": "'ok' or 'not estimable'",
         "reason": "why the pair is not estimable (empty when ok)",
         "observations": "valid returns in the estimation window (L1)",
@@ -69,14 +72,18 @@ COLUMNS: dict[str, dict[str, str]] = {
         "beta": "market beta (sum of lag coefficients for Dimson)",
         "sigma": "residual standard deviation",
         "r_squared": "R^2 of the estimation-window fit",
-        "estimation_start": "first session of the estimation window",
-        "estimation_end": "last session of the estimation window",
+        "estimation_start": "first session the model was estimated on",
+        "estimation_end": "last session the model was estimated on",
         "contaminating_events": "other events whose AR path falls in the estimation window (';'-separated)",
+        "stale_days": "sessions of the estimation window and AR path with zero volume and an unchanged close (thin "
+        "trading: a carried-over price, not a trade)",
     },
     "ar": {
         "event_id": "event id",
         "ticker": "security",
         "group": "universe group",
+        "model_used": "model of this pair (see pairs.csv)",
+        "fallback_reason": "why the short-history fallback was used (empty when it was not)",
         "day": "event-time day (sessions from day 0)",
         "date": "session date",
         "return": "security return",
@@ -92,6 +99,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "event_id": "event id",
         "ticker": "security",
         "group": "universe group",
+        "model_used": "model of this pair (see pairs.csv)",
+        "fallback_reason": "why the short-history fallback was used (empty when it was not)",
         "window": "event window label, e.g. (-1,+1)",
         "tau1": "first day of the window",
         "tau2": "last day of the window",
@@ -110,7 +119,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "tests": {
         "scope": "'event' (one event) or 'all events' (a group across events)",
         "event_id": "event id, or 'all events'",
-        "group": "universe group, or 'all securities'",
+        "group": "universe group, 'baskets', or 'all securities' (every security, baskets excluded)",
         "window": "event window label",
         "test": "test name (eventstudy.statistics)",
         "statistic": "test statistic",
@@ -123,9 +132,10 @@ COLUMNS: dict[str, dict[str, str]] = {
     "caar": {
         "scope": "'event' or 'all events'",
         "event_id": "event id, or 'all events'",
-        "group": "universe group, or 'all securities'",
+        "group": "universe group, 'baskets', or 'all securities' (every security, baskets excluded)",
         "window": "event window label",
         "n": "pairs with a CAR",
+        "n_fallback": "of which fitted by the short-history fallback (market-adjusted)",
         "caar": "mean CAR",
         "se": "cross-sectional standard error, s(CAR) / sqrt(n)",
         "ci_low": "95% confidence interval (Student t, n - 1 df), lower end",
@@ -266,13 +276,38 @@ def run_metadata(results: EventStudyResults, events_file: str | Path | None = No
 # -- assembling ------------------------------------------------------------------------------------------------------
 
 
-def _not_estimable_reason(study: EventStudy, pair: Pair, observations: float, start: object, prices: PriceData) -> str:
-    """Why a pair could not be estimated, in words a reader can act on."""
+def _short_history(study: EventStudy, observations: float, start: object) -> str:
+    """The first half of a fallback or not-estimable reason: what the study's own model had."""
     first, last = study.estimation_window
-    reason = (
+    return (
         f"{int(observations)} valid returns in the estimation window ({first},{last}) from {start}; "
         f"at least {study.min_estimation} needed"
     )
+
+
+def _fallback_reason(
+    study: EventStudy,
+    pair: Pair,
+    model_observations: float,
+    used: tuple[object, object],
+    observations: float,
+    start: object,
+) -> str:
+    """Why and how a pair was fitted by the market-adjusted fallback (``used``: first and last estimation days)."""
+    listing = (
+        f", the first {study.skip_after_listing} sessions after the listing on {pair.security.listed} skipped"
+        if pair.security.listed is not None
+        else ""
+    )
+    return (
+        f"{_short_history(study, model_observations, start)}: market-adjusted model (AR = R - R_m) with its "
+        f"variance from {int(observations)} returns {used[0]}..{used[1]}{listing}"
+    )
+
+
+def _not_estimable_reason(study: EventStudy, pair: Pair, observations: float, start: object, prices: PriceData) -> str:
+    """Why a pair could not be estimated, in words a reader can act on."""
+    reason = _short_history(study, observations, start)
     for role, ticker in (("", pair.security.ticker), ("benchmark ", pair.benchmark)):
         coverage = prices.coverage.get(ticker)
         if coverage is None:
@@ -386,15 +421,37 @@ def build_results(
             "day_zero": pd.DatetimeIndex([pair.day_zero for pair in pairs]),
         }
     )
-    estimable = (fit.observations >= study.min_estimation) & np.isfinite(fit.sigma2) & (fit.sigma2 > 0)
-    estimation_start = pd.DatetimeIndex(computed.estimation_dates[:, 0])
+    fallback = computed.fallback
+    needed = np.where(fallback, study.fallback_floor, study.min_estimation)
+    estimable = (fit.observations >= needed) & np.isfinite(fit.sigma2) & (fit.sigma2 > 0)
+    window_start = pd.DatetimeIndex(computed.estimation_dates[:, 0])
+    used = np.isfinite(arrays.estimation_residuals)
+    first_used = np.where(used.any(axis=1), used.argmax(axis=1), -1)
+    last_used = np.where(used.any(axis=1), used.shape[1] - 1 - used[:, ::-1].argmax(axis=1), -1)
+    rows = np.arange(len(pairs))
+    estimation_start = pd.DatetimeIndex(np.where(first_used >= 0, computed.estimation_dates[rows, first_used], None))
+    estimation_end = pd.DatetimeIndex(np.where(last_used >= 0, computed.estimation_dates[rows, last_used], None))
     reasons = np.full(len(pairs), "", dtype=object)
-    for index in np.flatnonzero(~estimable):
-        start = estimation_start[index].date() if not pd.isna(estimation_start[index]) else "?"
-        reasons[index] = _not_estimable_reason(study, pairs[index], fit.observations[index], start, prices)
+    fallback_reasons = np.full(len(pairs), "", dtype=object)
+    for index in np.flatnonzero(fallback | ~estimable):
+        start = window_start[index].date() if not pd.isna(window_start[index]) else "?"
+        model_observations = computed.model_observations[index]
+        if fallback[index]:
+            span = tuple(
+                "?" if pd.isna(day) else day.date() for day in (estimation_start[index], estimation_end[index])
+            )
+            text = _fallback_reason(study, pairs[index], model_observations, span, fit.observations[index], start)
+            fallback_reasons[index] = text
+            if not estimable[index]:
+                reasons[index] = f"{text}; at least {study.fallback_floor} needed"
+        else:
+            reasons[index] = _not_estimable_reason(study, pairs[index], model_observations, start, prices)
+    model_used = np.where(fallback, "market-adjusted", study.model_name)
     contaminated = _contamination(study, pairs)
     pairs_table = keys.assign(
         model=study.model_name,
+        model_used=model_used,
+        fallback_reason=fallback_reasons,
         status=np.where(estimable, "ok", "not estimable"),
         reason=reasons,
         observations=fit.observations.astype(int),
@@ -404,8 +461,9 @@ def build_results(
         sigma=fit.sigma,
         r_squared=fit.r_squared,
         estimation_start=estimation_start,
-        estimation_end=pd.DatetimeIndex(computed.estimation_dates[:, -1]),
+        estimation_end=estimation_end,
         contaminating_events=[contaminated.get((p.event.id, p.security.exchange), "") for p in pairs],
+        stale_days=computed.stale_days.astype(int),
     )
 
     # AR path of the estimable pairs, long format.
@@ -418,6 +476,8 @@ def build_results(
             "event_id": keys["event_id"].to_numpy()[repeat],
             "ticker": keys["ticker"].to_numpy()[repeat],
             "group": keys["group"].to_numpy()[repeat],
+            "model_used": model_used[repeat],
+            "fallback_reason": fallback_reasons[repeat],
             "day": np.tile(days, chosen.size),
             "date": pd.DatetimeIndex(computed.path_dates[chosen].ravel()),
             "return": arrays.returns[chosen].ravel(),
@@ -440,7 +500,8 @@ def build_results(
         per_pair = pair_statistics(_sample(computed, keys, estimable, span, position))
         half = stats.t.ppf(0.975, per_pair["df"].to_numpy()) * per_pair["car_se"].to_numpy()
         car_tables.append(
-            keys.loc[estimable, ["event_id", "ticker", "group"]]
+            keys.assign(model_used=model_used, fallback_reason=fallback_reasons)
+            .loc[estimable, ["event_id", "ticker", "group", "model_used", "fallback_reason"]]
             .reset_index(drop=True)
             .assign(window=label, tau1=window[0], tau2=window[1])
             .join(per_pair.drop(columns=["event_id", "security_id"]))
@@ -457,13 +518,15 @@ def build_results(
         scopes.append(("all events", ALL_EVENTS, np.ones(len(keys), dtype=bool)))
         for scope, event_id, in_scope in scopes:
             for group in [*groups, ALL_GROUPS]:
-                in_group = in_scope & (keys["group"].to_numpy() == group if group != ALL_GROUPS else True)
+                # A basket and its members are the same money: "all securities" counts the members only.
+                everything = keys["group"].to_numpy() != BASKETS_GROUP
+                in_group = in_scope & (keys["group"].to_numpy() == group if group != ALL_GROUPS else everything)
                 mask = usable & in_group
                 if not mask.any():
                     continue
                 sample = _sample(computed, keys, mask, span, position)
                 label_columns = {"scope": scope, "event_id": event_id, "group": group, "window": label}
-                caar_row = _caar_row(sample.car)
+                caar_row = _caar_row(sample.car) | {"n_fallback": int(fallback[mask].sum())}
                 caar_rows.append(label_columns | caar_row)
                 table = run_tests(sample, study.tests, rng, replications=study.bootstrap_replications)
                 if placebo:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from eventstudy.calendars import calendar_name, sessions
 
-__all__ = ["ReturnKind", "daily_returns", "return_panels"]
+__all__ = ["ReturnKind", "daily_returns", "return_panels", "stale_sessions"]
 
 ReturnKind = Literal["simple", "log"]
 
@@ -85,3 +85,20 @@ def return_panels(
         )
         panels[calendar] = pd.DataFrame({t: s.reindex(index) for t, s in members.items()}, index=index.rename("date"))
     return panels
+
+
+def stale_sessions(prices: pd.DataFrame, exchange: str) -> pd.Series:
+    """Sessions whose price is carried over rather than traded: zero volume and the same adjusted close as the
+    session before (thin trading). Their return of 0 is an absence of trades, not news; diagnostics flag them.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Indexed like :func:`daily_returns`; False where volume is unknown.
+    """
+    if prices.empty:
+        return pd.Series(dtype=bool, index=pd.DatetimeIndex([], name="date"), name="stale")
+    days = sessions(exchange, prices.index[0], prices.index[-1])
+    frame = prices.reindex(days)
+    unchanged = frame["adj_close"].to_numpy() == frame["adj_close"].shift(1).to_numpy()
+    return pd.Series((frame["volume"].to_numpy() == 0) & unchanged, index=days.rename("date"), name="stale")

@@ -15,11 +15,16 @@ The default universe ships in ``eventstudy/data/universe.csv``; users can pass t
     empty for the benchmarks themselves. It must be in the universe and trade on the same calendar.
 ``factor``
     Optional second factor for multi-factor models (e.g. a sector ETF); empty when none.
+``listed``
+    Optional first trading day (ISO date) when it falls inside the price history, e.g. an IPO; empty when the
+    security traded before its prices begin. Days before it are "not listed", never "missing prices"; no window
+    reaches before it, and the first sessions after it (IPO jumps) are left out of estimation windows.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
@@ -49,6 +54,7 @@ class Security:
     group: str
     benchmark: str | None = None
     factor: str | None = None
+    listed: dt.date | None = None
 
 
 def exchange_of_ticker(ticker: str) -> str:
@@ -173,6 +179,12 @@ def load_universe(path: str | Path | None = None) -> Universe:
         seen.setdefault(ticker, line)
         if values["exchange"] and values["exchange"] not in SUPPORTED_EXCHANGES:
             problem("exchange", f"not a supported exchange MIC ({', '.join(SUPPORTED_EXCHANGES)})")
+        listed = None
+        if values.get("listed"):
+            try:
+                listed = dt.date.fromisoformat(values["listed"])
+            except ValueError:
+                problem("listed", "not an ISO date (YYYY-MM-DD)")
         securities.append(
             Security(
                 ticker=ticker,
@@ -182,6 +194,7 @@ def load_universe(path: str | Path | None = None) -> Universe:
                 group=values["group"],
                 benchmark=values["benchmark"] or None,
                 factor=values.get("factor") or None,
+                listed=listed,
             )
         )
 

@@ -36,7 +36,9 @@ def injected(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
 
 def test_injected_abnormal_return_is_recovered_and_detected(injected) -> None:  # type: ignore[no-untyped-def]
     results, days = injected
-    day0 = results.ar[(results.ar["day"] == 0) & (results.ar["event_id"] == "news")]
+    day0 = results.ar[
+        (results.ar["day"] == 0) & (results.ar["event_id"] == "news") & (results.ar["group"] != "baskets")
+    ]
     assert len(day0) == 20 and (day0["date"] == days[300]).all()
     assert day0["ar"].mean() == pytest.approx(-0.05, abs=0.008)  # noise 1.5% / sqrt(20)
     caar = results.caar.set_index(["event_id", "group", "window"]).loc[("news", "all securities", "(0,0)")]
@@ -59,6 +61,8 @@ def test_pairs_table_diagnostics(injected) -> None:  # type: ignore[no-untyped-d
     results, days = injected
     pairs = results.pairs[results.pairs["event_id"] == "news"].set_index("ticker")
     assert (pairs["status"] == "ok").all() and (pairs["observations"] == 240).all()
+    assert (pairs["model_used"] == "market").all() and (pairs["fallback_reason"] == "").all()
+    assert (pairs["stale_days"] == 0).all()
     assert pairs.loc["S00", "beta"] == pytest.approx(0.6, abs=0.25)
     assert pairs.loc["S19", "beta"] == pytest.approx(1.6, abs=0.25)
     assert pairs.loc["S00", "estimation_start"] == days[50] and pairs.loc["S00", "estimation_end"] == days[289]
@@ -83,7 +87,11 @@ def test_no_injection_no_rejection(tmp_path: Path) -> None:
 def test_short_history_is_reported_not_estimable_with_reason(tmp_path: Path) -> None:
     prices, universe, days = write_market(tmp_path, days=200)
     results = EventStudy(
-        [event_on(days[120])], universe=load_universe(universe), prices=CsvDirectorySource(prices), tests=["bmp_t"]
+        [event_on(days[120])],
+        universe=load_universe(universe),
+        prices=CsvDirectorySource(prices),
+        tests=["bmp_t"],
+        fallback="none",
     ).run()
     assert (results.pairs["status"] == "not estimable").all()
     assert results.pairs["reason"].iloc[0].startswith("109 valid returns in the estimation window (-250,-11)")
@@ -97,9 +105,11 @@ def test_aggregation_counts_each_event_security_pair_once(tmp_path: Path) -> Non
     results = EventStudy(
         events, universe=load_universe(universe), prices=CsvDirectorySource(prices), tests=["cross_sectional_t"]
     ).run()
-    assert len(results.pairs) == 6 + 6 + 2
+    # Two baskets (groups A and B) join the universe-wide events, not the one that names its tickers.
+    assert len(results.pairs) == (6 + 2) + (6 + 2) + 2
     across = results.caar[(results.caar["scope"] == "all events") & (results.caar["window"] == "(0,0)")]
-    assert across.set_index("group").loc["all securities", "n"] == 14
+    assert across.set_index("group").loc["all securities", "n"] == 14  # the baskets are not counted again
+    assert across.set_index("group").loc["baskets", "n"] == 4
     assert across.set_index("group").loc["A", "n"] == 3 + 3 + 1  # S01, S03, S05 twice, S01 once more
 
 
@@ -150,6 +160,5 @@ def test_each_security_is_measured_against_its_own_market(crash) -> None:  # typ
     assert pairs.loc[("nvidia-crash", "0700.HK"), "benchmark"] == "^HSI"
     # The crash hit New York on Monday 2025-01-27 after Hong Kong had closed: day 0 there is the 28th.
     assert pairs.loc[("nvidia-crash", "0700.HK"), "day_zero"] == pd.Timestamp("2025-01-28")
-    assert pairs.loc[("glm-5", "2513.HK"), "status"] == "not estimable"
-    assert "2513.HK prices start on 2026-01-08" in pairs.loc[("glm-5", "2513.HK"), "reason"]
+    assert pairs.loc[("glm-5", "2513.HK"), "model_used"] == "market-adjusted"  # too young for a market model
     assert np.isclose(pairs.loc[("deepseek-r1", "NVDA"), "observations"], 240)

@@ -215,6 +215,16 @@ class PriceChain(PriceSource):
         """The exchange whose sessions define ``ticker``'s series."""
         return self.universe.exchange_of(ticker) if self.universe is not None else exchange_of_ticker(ticker)
 
+    def start_of(self, ticker: str, start: object) -> pd.Timestamp | None:
+        """The requested start, moved up to the ticker's listing day when the universe knows one (nothing before
+        a listing is ever requested or reported missing)."""
+        security = self.universe[ticker] if self.universe is not None and ticker in self.universe else None
+        listed = None if security is None or security.listed is None else pd.Timestamp(security.listed)
+        first = None if start is None else pd.Timestamp(start)
+        if listed is None or first is None:
+            return first if listed is None else listed
+        return max(first, listed)
+
     def _from_local(self, ticker: str, start: object, end: object) -> tuple[pd.DataFrame, Coverage]:
         exchange = self.exchange_of(ticker)
         best: tuple[pd.DataFrame, Coverage] | None = None
@@ -244,7 +254,7 @@ class PriceChain(PriceSource):
         tickers = list(dict.fromkeys(tickers))
         data = PriceData()
         for ticker in tickers:
-            data.frames[ticker], data.coverage[ticker] = self._from_local(ticker, start, end)
+            data.frames[ticker], data.coverage[ticker] = self._from_local(ticker, self.start_of(ticker, start), end)
         pending = [ticker for ticker in tickers if not data.coverage[ticker].complete]
         if pending and self.online is not None and self.cache is not None:
             try:
@@ -254,8 +264,9 @@ class PriceChain(PriceSource):
                     data.coverage[ticker] = replace(data.coverage[ticker], online_error=str(exc))
                 return data
             for ticker in pending:
-                frame = self.cache.history(ticker, start, end)
-                coverage = assess_coverage(frame, ticker, self.exchange_of(ticker), "yahoo", start, end, self.now)
+                first = self.start_of(ticker, start)
+                frame = self.cache.history(ticker, first, end)
+                coverage = assess_coverage(frame, ticker, self.exchange_of(ticker), "yahoo", first, end, self.now)
                 data.frames[ticker], data.coverage[ticker] = frame, coverage
         return data
 
@@ -289,10 +300,11 @@ class PriceChain(PriceSource):
         stored = dict.fromkeys(tickers, 0)
         by_gap: dict[tuple[pd.Timestamp, pd.Timestamp], list[str]] = defaultdict(list)
         for ticker in tickers:
-            done = completed_sessions(self.exchange_of(ticker), first, end, self.now)
+            own_first = self.start_of(ticker, first)
+            done = completed_sessions(self.exchange_of(ticker), own_first, end, self.now)
             if len(done) == 0:
                 continue
-            for gap in self.cache.missing_ranges(ticker, first, done[-1]):
+            for gap in self.cache.missing_ranges(ticker, own_first, done[-1]):
                 by_gap[gap].append(ticker)
         seam = pd.Timedelta(days=SEAM_DAYS)
         for (gap_start, gap_end), members in by_gap.items():
