@@ -41,7 +41,7 @@ def test_run_json_records_configuration_inputs_and_coverage(report: Path) -> Non
     assert len(run["inputs"]["events_sha256"]) == 64
     assert run["prices"]["sources"] == "cache -> snapshot"
     assert run["prices"]["coverage"]["0020.HK"]["last"] == "2026-04-16"
-    assert run["counts"]["pairs"] == 814
+    assert run["counts"]["pairs"] == 898  # 22 daily events x (securities listed by day 0 + one basket per group)
 
 
 def test_same_inputs_give_byte_identical_data_files(report: Path, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.calendars import calendar_name
 from eventstudy.events import Event
 from eventstudy.prices.base import file_stem
@@ -164,7 +165,8 @@ def _load_prices(results: EventStudyResults, securities: tuple[Security, ...]) -
         return {}
     dates = pd.DatetimeIndex(results.ar["date"].dropna())
     chain = results.study.price_chain()
-    data = chain.load([security.ticker for security in securities], dates.min(), dates.max())
+    traded = [security.ticker for security in securities if security.group != BASKETS_GROUP]  # baskets have no price
+    data = chain.load(traded, dates.min(), dates.max())
     return {ticker: frame for ticker, frame in data.frames.items() if not frame.empty}
 
 
@@ -213,8 +215,7 @@ def build_context(results: EventStudyResults, window: tuple[int, int]) -> Report
     tickers = list(dict.fromkeys(results.pairs["ticker"]))
     event_files = _stems([event.id for event in events] + sorted(in_pairs - {e.id for e in events}), "event id")
     security_files = _stems(tickers, "ticker")
-    universe = study.universe
-    assert universe is not None
+    universe = study.securities()
     securities = tuple(universe[ticker] for ticker in tickers)
     frames = _load_prices(results, securities)
     return ReportContext(
