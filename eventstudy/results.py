@@ -177,13 +177,15 @@ class EventStudyResults:
         study = self.study
         label = window_label(window)
         estimable = int((self.pairs["status"] == "ok").sum())
+        fell_back = int((self.pairs["fallback_reason"] != "").sum())
         lines = [
             "Event study",
             "=" * 100,
             f"model: {study.model_name}   estimation window: {study.estimation_window}   "
             f"event windows: {', '.join(window_label(w) for w in study.event_windows)}",
             f"events: {self.pairs['event_id'].nunique()}   pairs: {len(self.pairs)}   estimable: {estimable}   "
-            f"not estimable: {len(self.pairs) - estimable}   skipped: {len(self.skipped)}",
+            f"not estimable: {len(self.pairs) - estimable}   skipped: {len(self.skipped)}   "
+            f"short-history fallback (market-adjusted): {fell_back}",
             "",
             f"Largest |CAR| {label}:",
         ]

@@ -77,7 +77,19 @@ def run(
     include_month_precision: Annotated[
         bool, typer.Option(help="Also study events dated only to a month (taken at the 1st).")
     ] = False,
-    min_estimation: Annotated[int, typer.Option(help="Fewest estimation returns for a pair to be estimable.")] = 120,
+    min_estimation: Annotated[int, typer.Option(help="Fewest estimation returns for the model (else fallback).")] = 120,
+    fallback: Annotated[
+        str, typer.Option(help="Short-history policy: market-adjusted (default) or none (not estimable).")
+    ] = "market-adjusted",
+    fallback_floor: Annotated[int, typer.Option(help="Fewest returns for the market-adjusted fallback.")] = 15,
+    skip_after_listing: Annotated[
+        int, typer.Option(help="Sessions after a listing left out of estimation (IPO jumps).")
+    ] = 5,
+    basket: Annotated[
+        list[str] | None,
+        typer.Option("--basket", help="Group to study as an equal-weighted basket (repeatable; default: all groups)."),
+    ] = None,
+    no_baskets: Annotated[bool, typer.Option("--no-baskets", help="Study no basket.")] = False,
     exclude_contaminated: Annotated[
         bool, typer.Option(help="Leave other events' windows out of estimation windows.")
     ] = False,
@@ -105,6 +117,10 @@ def run(
                 estimation_window=estimation_window,
                 event_windows=windows,
                 min_estimation=min_estimation,
+                fallback=fallback,  # type: ignore[arg-type]
+                fallback_floor=fallback_floor,
+                skip_after_listing=skip_after_listing,
+                baskets=[] if no_baskets else basket,
                 exclude_contaminated=exclude_contaminated,
                 include_month_precision=include_month_precision,
                 seed=seed,
@@ -125,8 +141,10 @@ def run(
     main_window = (0, 1) if (0, 1) in windows else windows[0]
     console.print(effects_table(results, main_window))
     not_estimable = int((results.pairs["status"] != "ok").sum())
+    fell_back = int((results.pairs["fallback_reason"] != "").sum())
     console.print(
         f"{len(results.pairs)} pairs from {results.pairs['event_id'].nunique()} events; "
+        f"{fell_back} fell back to the market-adjusted model (short history); "
         f"{not_estimable} not estimable (reasons in the report); {len(results.skipped)} skipped."
     )
     gaps = [item for item in results.coverage.values() if item["uncovered"] or item["reason"]]
