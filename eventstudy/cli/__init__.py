@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from eventstudy.cli import events, prices, run, universe
+from eventstudy.cli import claims, events, prices, run, universe
 
 app = typer.Typer(
     name="eventstudy",
@@ -21,6 +21,7 @@ app.command(name="run")(run.run)
 app.add_typer(prices.app, name="prices")
 app.add_typer(events.app, name="events")
 app.command(name="universe")(universe.show_universe)
+app.command(name="claims")(claims.claims)
 
 
 def main() -> None:

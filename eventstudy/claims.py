@@ -1,0 +1,968 @@
+"""Market claims of the articles, checked against the price data with the engine's own returns and calendars.
+
+A claims file is a CSV (UTF-8, with or without a BOM; comma-, semicolon- or tab-separated) with one row per claim:
+
+==================  ========  ============================================================================
+column              required  content
+==================  ========  ============================================================================
+``id``              yes       short unique slug, ``[a-z0-9-]+``
+``event_id``        yes       the event of the events file the claim belongs to
+``source``          yes       file name of the article the claim comes from
+``quote``           yes       verbatim excerpt(s) of ``source``, joined by :data:`QUOTE_SEPARATOR`
+``quote_en``        no        English gloss of the quote
+``claim_type``      yes       one of :data:`CLAIM_TYPES`
+``securities``      yes       what the claim is about, in words
+``tickers``         no        ``;``-separated tickers measured (empty: see ``group`` and ``proxy_group``)
+``group``           no        universe group measured as an equal-weighted basket (``direction`` claims)
+``stated_window``   no        the dates or span as the article states them
+``window``          no        the window measured (see below); needed by every type but the market-value ones
+``alternatives``    no        ``;``-separated other readings of the window, each checked and shown
+``proxy_group``     no        universe group checked in place of securities that are not in the data
+``comparison``      no        ``<=``, ``>=`` or ``about``; empty only for ``record``
+``claimed_value``   no        the number claimed, in ``unit``; empty only for ``record``
+``tolerance``       no        how far from ``claimed_value`` still counts (same unit; default 0)
+``unit``            no        one of :data:`CLAIM_TYPES` [claim_type] (empty for ``record``)
+``interpretation``  yes       how the phrase becomes a window and a number
+==================  ========  ============================================================================
+
+Windows
+-------
+``tau1,tau2`` counts sessions of each security's own exchange from the event's day 0, as the engine's event windows
+do: the change from the close of day ``tau1 - 1`` to the close of day ``tau2`` (``0,0`` is the day-0 return).
+``YYYY-MM-DD..YYYY-MM-DD`` is the change from the close of the first date to the close of the second (the last
+session on or before each date).
+
+Measured values (from adjusted closes)
+--------------------------------------
+``return``
+    ``P_end / P_base - 1`` (unit ``fraction``: -0.17 is a 17% fall).
+``price_ratio``
+    ``P_end / P_base`` (unit ``ratio``).
+``direction``
+    The longest run of consecutive sessions of the window on which the security (or the equal-weighted mean daily
+    return of the basket) moved the claimed way (unit ``sessions up`` or ``sessions down``).
+``market_cap_change``, ``market_cap_level``, ``record``
+    Not checkable offline: a market value needs the shares outstanding, which neither the universe nor the price
+    data provide (eventstudy never invents share counts); a record needs every security it is compared with.
+    The price change over the window is still shown.
+
+Verdicts
+--------
+With ``m`` the measured value, ``c`` the claimed value and ``t`` the tolerance:
+
+* ``<=``: ``confirmed`` if ``m <= c``; ``approximately`` if ``c < m <= c + t``; else ``contradicted``.
+* ``>=``: ``confirmed`` if ``m >= c``; ``approximately`` if ``c - t <= m < c``; else ``contradicted``.
+* ``about``: ``confirmed`` if ``|m - c| <= t``; else ``contradicted``.
+* ``not checkable``: no measured value (market value, record, securities or prices not in the data), with the reason.
+
+The verdict of a claim is that of its stated window; alternatives and proxies get their own verdicts beside it.
+The abnormal return is the engine's: the sum of its ARs over the window's days (the CAR), for one security and a
+window in event time inside the AR path.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.calendars import calendar_name, offset_sessions, sessions
+from eventstudy.events import (
+    QUOTE_SEPARATOR,
+    Event,
+    EventSet,
+    EventValidationError,
+    Problem,
+    _nonempty,
+    _text,
+    _to_id,
+    _to_tickers,
+)
+from eventstudy.prices import PriceChain, PriceSource
+from eventstudy.results import window_label
+from eventstudy.returns import daily_returns
+from eventstudy.universe import Universe, load_universe
+
+if TYPE_CHECKING:
+    from eventstudy.results import EventStudyResults
+
+__all__ = [
+    "CHECKED_COLUMNS",
+    "CLAIM_TYPES",
+    "COLUMNS",
+    "COMPARISONS",
+    "REQUIRED_COLUMNS",
+    "VERDICTS",
+    "Claim",
+    "ClaimPath",
+    "ClaimValidationError",
+    "ClaimWindow",
+    "ClaimsFileError",
+    "ClaimsResult",
+    "check_claims",
+    "format_value",
+    "load_claims",
+]
+
+COLUMNS = (
+    "id",
+    "event_id",
+    "source",
+    "quote",
+    "quote_en",
+    "claim_type",
+    "securities",
+    "tickers",
+    "group",
+    "stated_window",
+    "window",
+    "alternatives",
+    "proxy_group",
+    "comparison",
+    "claimed_value",
+    "tolerance",
+    "unit",
+    "interpretation",
+)
+REQUIRED_COLUMNS = ("id", "event_id", "source", "quote", "claim_type", "securities", "interpretation")
+_CURRENCIES = ("USD", "HKD")
+#: Claim type -> the units its value may be given in.
+CLAIM_TYPES: dict[str, tuple[str, ...]] = {
+    "return": ("fraction",),
+    "price_ratio": ("ratio",),
+    "direction": ("sessions up", "sessions down"),
+    "market_cap_change": _CURRENCIES,
+    "market_cap_level": _CURRENCIES,
+    "record": ("",),
+}
+COMPARISONS = ("<=", ">=", "about")
+VERDICTS = ("confirmed", "approximately", "contradicted", "not checkable")
+_MEASURED_TYPES = ("return", "price_ratio", "direction")
+_SHARES_REASON = (
+    "not checkable offline: a market value needs the shares outstanding, which neither the universe nor the price "
+    "data provide (eventstudy never invents share counts)"
+)
+_RECORD_REASON = (
+    "not checkable: a record needs the history of every security it is compared with (here the daily market value "
+    "of every US-listed stock), which the data does not have"
+)
+#: Sessions shown on each side of a window in the price paths.
+PATH_MARGIN = 5
+
+#: Columns of :attr:`ClaimsResult.checked` (``claims_checked.csv``), one row per claim and reading of it.
+CHECKED_COLUMNS: dict[str, str] = {
+    "claim_id": "claim id (claims file)",
+    "event_id": "event the claim belongs to (events file)",
+    "source": "article the claim comes from",
+    "claim_type": "return, price_ratio, direction, market_cap_change, market_cap_level or record",
+    "securities": "what the claim is about, in words",
+    "tickers": "securities measured (';'-separated; a group's members for a basket)",
+    "variant": "'stated' (the claim's own reading, which sets its verdict), 'alternative' or 'proxy'",
+    "window": "window measured: (tau1,tau2) in sessions from day 0, or start..end dates",
+    "reading": "how this row reads the claim (the interpretation for 'stated')",
+    "base_date": "session whose close the change is measured from",
+    "end_date": "session whose close the change is measured to",
+    "sessions": "sessions in the window (after base_date, through end_date)",
+    "comparison": "<=, >= or about",
+    "claimed_value": "the number claimed, in unit",
+    "tolerance": "how far from claimed_value still counts, in unit",
+    "unit": "fraction (0.01 = 1%), ratio, sessions up/down, or a currency",
+    "measured_value": "the measured value, in unit (empty when not checkable)",
+    "miss": "how far measured_value falls short of the claim taken literally, in unit (0 when it holds)",
+    "raw_return": "price change over the window from adjusted closes, as a fraction (basket: compounded mean)",
+    "benchmark": "the security's benchmark (universe)",
+    "benchmark_return": "the benchmark's return over the same closes, as a fraction",
+    "abnormal_return": "the engine's CAR over the window (sum of its ARs), as a fraction",
+    "model": "normal-return model behind abnormal_return (the engine's fallback when it used one)",
+    "verdict": "confirmed, approximately, contradicted or not checkable (rules in eventstudy.claims)",
+    "explanation": "the verdict in words: measured against claimed, the shortfall, the reason when not checkable",
+}
+
+_DATE_WINDOW = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+_DELIMITERS = (",", ";", "\t")
+
+
+class ClaimValidationError(EventValidationError):
+    """A :class:`Claim` that breaks the rules of the claims format; ``problems`` lists all."""
+
+
+class ClaimsFileError(ValueError):
+    """A claims file that cannot be loaded; ``problems`` lists every problem found, one per line of the message."""
+
+    def __init__(self, path: str | Path, problems: list[Problem]) -> None:
+        self.path = str(path)
+        self.problems = problems
+        lines = "\n".join(f"  {problem}" for problem in problems)
+        super().__init__(f"{len(problems)} problem(s) in {path} (fix them and run it again):\n{lines}")
+
+
+# -- windows ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimWindow:
+    """A window of a claim: ``offsets`` in sessions from day 0, or ``dates`` (closes from and to)."""
+
+    offsets: tuple[int, int] | None = None
+    dates: tuple[dt.date, dt.date] | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ClaimWindow:
+        """``"0,3"`` or ``"2025-01-28..2025-02-14"``.
+
+        Raises
+        ------
+        ValueError
+            If the text is neither, or the window ends before it starts.
+        """
+        text = text.replace(" ", "")
+        found = _DATE_WINDOW.fullmatch(text)
+        if found:
+            try:
+                first, last = (dt.date.fromisoformat(part) for part in found.groups())
+            except ValueError:
+                raise ValueError("holds a date that is not a calendar date") from None
+            if first >= last:
+                raise ValueError("must start before it ends")
+            return cls(dates=(first, last))
+        try:
+            tau1, tau2 = (int(part) for part in text.split(","))
+        except ValueError:
+            raise ValueError("must be 'tau1,tau2' (sessions from day 0) or 'YYYY-MM-DD..YYYY-MM-DD'") from None
+        if tau1 > tau2:
+            raise ValueError("must start before it ends (tau1 <= tau2)")
+        return cls(offsets=(tau1, tau2))
+
+    def __str__(self) -> str:
+        if self.offsets is not None:
+            return window_label(self.offsets)
+        assert self.dates is not None
+        return f"{self.dates[0]}..{self.dates[1]}"
+
+    def closes(self, event: Event, exchange: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The sessions of ``exchange`` whose closes the window runs from and to."""
+        if self.offsets is not None:
+            base, end = offset_sessions(exchange, event.day_zero(exchange), [self.offsets[0] - 1, self.offsets[1]])
+            return base, end
+        assert self.dates is not None
+        base, end = (sessions(exchange, None, day)[-1] for day in self.dates)
+        return base, end
+
+
+def _to_window(value: object) -> ClaimWindow | None:
+    if value is None or isinstance(value, ClaimWindow):
+        return value
+    return ClaimWindow.parse(value) if _text(value).strip() else None
+
+
+def _to_windows(value: object) -> tuple[ClaimWindow, ...]:
+    items = value.split(";") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise ValueError("must be ';'-separated windows, or a list of them")
+    return tuple(window for window in map(_to_window, items) if window is not None)
+
+
+def _to_number(value: object) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError("must be a number, e.g. -0.17 or 589e9") from None
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
+    return number
+
+
+def _to_tolerance(value: object) -> float:
+    number = _to_number(value)
+    if number is not None and number < 0:
+        raise ValueError("must not be negative")
+    return 0.0 if number is None else number
+
+
+def _one_of(choices: Sequence[str]) -> object:
+    def parse(value: object) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(repr(choice) for choice in choices)}")
+        return value  # type: ignore[return-value]
+
+    return parse
+
+
+_PARSERS = {
+    "id": _to_id,
+    "event_id": _to_id,
+    "source": _nonempty,
+    "quote": _nonempty,
+    "quote_en": _text,
+    "claim_type": _one_of(tuple(CLAIM_TYPES)),
+    "securities": _nonempty,
+    "tickers": _to_tickers,
+    "group": _text,
+    "stated_window": _text,
+    "window": _to_window,
+    "alternatives": _to_windows,
+    "proxy_group": _text,
+    "comparison": _one_of(("", *COMPARISONS)),
+    "claimed_value": _to_number,
+    "tolerance": _to_tolerance,
+    "unit": _text,
+    "interpretation": _nonempty,
+}
+
+
+# -- claims -----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim:
+    """One checkable market claim of an article (the fields are the columns of the claims file).
+
+    Constructing a claim validates it and raises :class:`ClaimValidationError` listing every problem. Text is
+    accepted for ``tickers`` (``;``-separated), ``window``, ``alternatives`` and the numbers.
+    """
+
+    id: str
+    event_id: str
+    source: str
+    quote: str
+    quote_en: str = ""
+    claim_type: str
+    securities: str
+    tickers: tuple[str, ...] = ()
+    group: str = ""
+    stated_window: str = ""
+    window: ClaimWindow | None = None
+    alternatives: tuple[ClaimWindow, ...] = ()
+    proxy_group: str = ""
+    comparison: str = ""
+    claimed_value: float | None = None
+    tolerance: float = 0.0
+    unit: str = ""
+    interpretation: str
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name, parse in _PARSERS.items():
+            raw = getattr(self, name)
+            try:
+                object.__setattr__(self, name, parse(raw))  # type: ignore[operator]
+            except ValueError as exc:
+                problems.append(Problem(str(exc), name, str(raw)))
+        failed = {problem.column for problem in problems}
+        problems += [Problem(reason, column, value) for column, value, reason in self._rules() if column not in failed]
+        if problems:
+            raise ClaimValidationError(problems, f"claim {self.id!r}")
+
+    def _rules(self) -> Iterable[tuple[str, str, str]]:
+        """(column, value, reason) of every broken rule that ties columns together."""
+        kind = self.claim_type
+        if kind not in CLAIM_TYPES:
+            return
+        if self.unit not in CLAIM_TYPES[kind]:
+            units = ", ".join(repr(unit) for unit in CLAIM_TYPES[kind])
+            yield "unit", self.unit, f"a {kind} claim is given in {units}"
+        if kind == "record":
+            if self.comparison or self.claimed_value is not None:
+                yield "comparison", self.comparison, "a record claim has no comparison or claimed value"
+        elif not self.comparison or self.claimed_value is None:
+            yield "claimed_value", str(self.claimed_value or ""), f"a {kind} claim needs a comparison and a value"
+        if kind in _MEASURED_TYPES and self.window is None:
+            yield "window", "", f"a {kind} claim needs a window to measure"
+        if self.alternatives and self.window is None:
+            yield "alternatives", "", "alternatives need a stated window"
+        if kind != "direction" and (len(self.tickers) > 1 or self.group):
+            yield "tickers", ";".join(self.tickers), f"a {kind} claim is about one security (baskets: direction)"
+        if self.group and self.tickers:
+            yield "group", self.group, "give tickers or a group, not both"
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, str]) -> Claim:
+        """Build a claim from one row of a claims file (text values)."""
+        return cls(**{column: record.get(column, "") for column in COLUMNS})  # type: ignore[arg-type]
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        """The verbatim excerpts of ``quote`` (it may join several with :data:`QUOTE_SEPARATOR`)."""
+        return tuple(self.quote.split(QUOTE_SEPARATOR))
+
+    @property
+    def readings(self) -> list[tuple[str, ClaimWindow | None, str]]:
+        """``(variant, window, group)`` of every reading checked: the stated one, the alternatives, the proxy."""
+        rows: list[tuple[str, ClaimWindow | None, str]] = [("stated", self.window, self.group)]
+        rows += [("alternative", window, self.group) for window in self.alternatives]
+        if self.proxy_group:
+            rows.append(("proxy", self.window, self.proxy_group))
+        return rows
+
+
+def _read_records(path: str | Path, known: Sequence[str], required: Sequence[str]) -> tuple[list, list[Problem]]:
+    """Rows of a CSV file as ``(row number, record)`` and every file-level problem (header, stray values,
+    duplicate ids); rows count as a spreadsheet shows them (header = row 1)."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [Problem(f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'", file=name)]
+    delimiter = max(_DELIMITERS, key=text.split("\n", 1)[0].count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [column.strip() for column in next(reader, [])]
+    if not any(header):
+        return [], [Problem("the file is empty; it needs a header row: " + ",".join(known), file=name, row=1)]
+    problems = [Problem("required column is missing from the header", c, file=name, row=1) for c in required]
+    problems = [problem for problem in problems if problem.column not in header]
+    problems += [
+        Problem("column appears more than once in the header", column, file=name, row=1)
+        for position, column in enumerate(header)
+        if column and column in header[:position]
+    ]
+    problems += [
+        Problem(f"unknown column; the columns are {', '.join(known)}", column, file=name, row=1)
+        for column in header
+        if column and column not in known
+    ]
+    rows = []
+    first_row_of: dict[str, int] = {}
+    for row, cells in enumerate(reader, start=2):
+        cells = [cell.strip() for cell in cells]
+        if not any(cells):
+            continue
+        stray = [cell for k, cell in enumerate(cells) if cell and (k >= len(header) or not header[k])]
+        if stray:
+            reason = "value in a column without a header name; name the column or delete the value"
+            problems.append(Problem(reason, value=stray[0], file=name, row=row))
+        record = {column: cell for column, cell in zip(header, cells, strict=False) if column}
+        key = record.get("id", "")
+        if key in first_row_of:
+            problems.append(Problem(f"duplicate id; row {first_row_of[key]} already uses it", "id", key, name, row))
+        elif key:
+            first_row_of[key] = row
+        rows.append((row, record))
+    return rows, problems
+
+
+def load_claims(path: str | Path, events: EventSet | None = None) -> tuple[Claim, ...]:
+    """Load and validate a claims file.
+
+    Parameters
+    ----------
+    path
+        CSV file in the format of this module's docstring.
+    events
+        The events the claims belong to: every ``event_id`` must be one of them, and a window in sessions from
+        day 0 needs an event dated to the day.
+
+    Returns
+    -------
+    tuple of Claim
+        The claims in file order.
+
+    Raises
+    ------
+    ClaimsFileError
+        Listing every problem as ``file:row: column 'x': value 'v': reason`` (header = row 1).
+    OSError
+        If the file cannot be read.
+    """
+    name = str(path)
+    records, problems = _read_records(path, COLUMNS, REQUIRED_COLUMNS)
+    missing = {problem.column for problem in problems if problem.row == 1}
+    claims = []
+    for row, record in records:
+        try:
+            claim = Claim.from_record(record)
+        except ClaimValidationError as exc:
+            problems += [dataclasses.replace(p, file=name, row=row) for p in exc.problems if p.column not in missing]
+            continue
+        claims.append(claim)
+        if events is None:
+            continue
+        if claim.event_id not in events:
+            problems.append(Problem("no event with this id in the events file", "event_id", claim.event_id, name, row))
+        elif events[claim.event_id].date_precision == "month" and any(
+            window is not None and window.offsets is not None for _, window, _ in claim.readings
+        ):
+            reason = "the event is dated only to a month: give the window as dates, YYYY-MM-DD..YYYY-MM-DD"
+            problems.append(Problem(reason, "window", str(claim.window), name, row))
+    if problems:
+        raise ClaimsFileError(path, problems)
+    return tuple(claims)
+
+
+# -- checking ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimPath:
+    """The price path of a claim's stated reading, for its chart.
+
+    ``series`` is the adjusted close of one security (or a basket index, 1 at ``base``) from a few sessions before
+    the window to a few after; ``level`` and ``band`` are the claimed close and its tolerance band in the same units
+    (``None`` where the claim is not a price level).
+    """
+
+    series: pd.Series
+    label: str
+    base: pd.Timestamp
+    end: pd.Timestamp
+    level: float | None = None
+    band: tuple[float, float] | None = None
+
+
+@dataclass
+class ClaimsResult:
+    """What :func:`check_claims` returns.
+
+    Attributes
+    ----------
+    claims
+        The claims checked, in file order.
+    checked
+        Tidy table, one row per (claim, reading); columns documented in :data:`CHECKED_COLUMNS`.
+    paths
+        Claim id -> :class:`ClaimPath` of the stated reading (claims without prices have none).
+    source_file
+        The claims file, when loaded from one (recorded in ``run.json``).
+    """
+
+    claims: tuple[Claim, ...]
+    checked: pd.DataFrame
+    paths: dict[str, ClaimPath]
+    source_file: str | None = None
+
+    @property
+    def stated(self) -> pd.DataFrame:
+        """The rows of the stated readings, one per claim, indexed by claim id."""
+        return self.checked[self.checked["variant"] == "stated"].set_index("claim_id")
+
+    def verdict_counts(self) -> dict[str, int]:
+        """Claims per verdict (stated readings), every verdict listed."""
+        counts = self.stated["verdict"].value_counts()
+        return {verdict: int(counts.get(verdict, 0)) for verdict in VERDICTS}
+
+    def summary(self) -> dict[str, object]:
+        """What ``run.json`` records: the file and its hash, the verdict counts and each claim's stated result."""
+        keys = ["event_id", "verdict", "comparison", "claimed_value", "measured_value", "unit", "raw_return"]
+        keys += ["abnormal_return", "explanation"]
+        summary: dict[str, object] = {"file": self.source_file}
+        if self.source_file is not None and Path(self.source_file).is_file():
+            summary["sha256"] = hashlib.sha256(Path(self.source_file).read_bytes()).hexdigest()
+        summary["verdicts"] = self.verdict_counts()
+        summary["claims"] = {
+            claim_id: {key: _json_value(row[key]) for key in keys} for claim_id, row in self.stated.iterrows()
+        }
+        return summary
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write :attr:`checked` (``claims_checked.csv``: UTF-8, ``\\n`` line ends, ISO dates)."""
+        path = Path(path)
+        self.checked.to_csv(path, index=False, float_format="%.10g", lineterminator="\n", date_format="%Y-%m-%d")
+        return path
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def format_value(value: float, unit: str, signed: bool = True) -> str:
+    """A value in its unit as a reader reads it: ``-16.97%``, ``2.32x``, ``3 sessions up``, ``US$589bn``."""
+    if not math.isfinite(value):
+        return "n/a"
+    if unit == "fraction":
+        return f"{100 * value:+.2f}%" if signed else f"{100 * value:.2f}%"
+    if unit == "ratio":
+        return f"{value:.2f}x"
+    if unit.startswith("sessions"):
+        return f"{value:.0f} session{'' if value == 1 else 's'} {unit.split()[-1]}"
+    symbol = {"USD": "US$", "HKD": "HK$"}.get(unit, f"{unit} ")
+    sign = "-" if value < 0 else "+" if signed and value > 0 else ""
+    return f"{sign}{symbol}{abs(value) / 1e9:,.1f}bn"
+
+
+def _distance(value: float, unit: str) -> str:
+    """A difference in the claim's unit: percentage points for returns."""
+    if unit == "fraction":
+        return f"{100 * value:.2f} points"
+    if unit == "ratio":
+        return f"{value:.2f}"
+    return format_value(value, unit, signed=False)
+
+
+def verdict_of(comparison: str, claimed: float, tolerance: float, measured: float) -> tuple[str, float]:
+    """The verdict of a measured value against a claim (rules in the module docstring) and the miss: how far the
+    measured value falls short of the claim taken literally (0 when it holds; ``about``: the distance)."""
+    slack = 1e-12 * max(1.0, abs(claimed))
+    if comparison == "<=":
+        miss = max(0.0, measured - claimed)
+    elif comparison == ">=":
+        miss = max(0.0, claimed - measured)
+    else:
+        miss = abs(measured - claimed)
+        return ("confirmed" if miss <= tolerance + slack else "contradicted"), miss
+    if miss <= slack:
+        return "confirmed", 0.0
+    return ("approximately" if miss <= tolerance + slack else "contradicted"), miss
+
+
+def _explain(claim: Claim, verdict: str, measured: float, miss: float) -> str:
+    unit, tolerance = claim.unit, claim.tolerance
+    said = f"claimed {claim.comparison} {format_value(claim.claimed_value or 0.0, unit)}"
+    allowed = f", tolerance {_distance(tolerance, unit)}" if tolerance else ""
+    head = f"measured {format_value(measured, unit)} ({said}{allowed})"
+    if claim.comparison == "about":
+        if verdict == "confirmed":
+            return f"{head}: {_distance(miss, unit)} from the claimed value, within the tolerance"
+        return f"{head}: {_distance(miss, unit)} from the claimed value, beyond the tolerance"
+    if verdict == "confirmed":
+        return f"{head}: the claim holds as stated"
+    if verdict == "approximately":
+        return f"{head}: {_distance(miss, unit)} short, so not literally true, but within the tolerance"
+    return f"{head}: {_distance(miss, unit)} short, beyond the tolerance"
+
+
+@dataclass
+class _Measurement:
+    """One reading measured: the closes, the value, the raw change, and what the explanation adds."""
+
+    base: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    sessions: int = 0
+    value: float = math.nan
+    raw: float = math.nan
+    reason: str = ""
+    detail: str = ""
+    path: pd.Series | None = None
+
+
+def _longest_run(signs: np.ndarray) -> tuple[int, int]:
+    """Length and end position of the longest run of True."""
+    best, end, run = 0, -1, 0
+    for position, hit in enumerate(signs):
+        run = run + 1 if hit else 0
+        if run > best:
+            best, end = run, position
+    return best, end
+
+
+class _Checker:
+    """Measures the readings of claims on one price chain and one table of engine ARs."""
+
+    def __init__(
+        self, events: EventSet, universe: Universe, chain: PriceChain, ar: pd.DataFrame, pairs: pd.DataFrame
+    ) -> None:
+        self.events = events
+        self.universe = universe
+        self.chain = chain
+        self.ar = ar.set_index(["event_id", "ticker", "day"])["ar"] if not ar.empty else pd.Series(dtype=float)
+        self.pairs = pairs.set_index(["event_id", "ticker"]) if not pairs.empty else pairs
+        self.closes: dict[str, pd.Series] = {}
+
+    def members(self, claim: Claim, group: str) -> tuple[list[str], str]:
+        """Tickers measured for a reading, or the reason there are none."""
+        if group:
+            chosen = [security.ticker for security in self.universe if security.group == group]
+            return chosen, "" if chosen else f"not checkable: the universe has no group {group!r}"
+        if not claim.tickers:
+            return [], f"not checkable: {claim.securities} are not in the data"
+        unknown = [ticker for ticker in claim.tickers if ticker not in self.universe]
+        if unknown:
+            return [], f"not checkable: {', '.join(unknown)} not in the universe (no prices)"
+        return list(claim.tickers), ""
+
+    def close(self, ticker: str) -> pd.Series:
+        """Adjusted closes of ``ticker``, everything the chain has (loaded once)."""
+        if ticker not in self.closes:
+            self.closes[ticker] = self.chain.load([ticker]).frames[ticker]["adj_close"]
+        return self.closes[ticker]
+
+    def measure(self, claim: Claim, window: ClaimWindow | None, tickers: list[str]) -> _Measurement:
+        """The closes, raw change and measured value of one reading (``reason`` says why one is missing)."""
+        if window is None:
+            return _Measurement(reason="no window to measure")
+        calendars = {calendar_name(self.universe.exchange_of(ticker)) for ticker in tickers}
+        if len(calendars) > 1:
+            return _Measurement(reason="not checkable: the securities trade on different calendars")
+        exchange = calendars.pop()
+        base, end = window.closes(self.events[claim.event_id], exchange)
+        days = sessions(exchange, base, end)
+        first = offset_sessions(exchange, base, [-PATH_MARGIN])[0]
+        shown = sessions(exchange, first, None)[: len(days) + 2 * PATH_MARGIN]
+        found = _Measurement(base=base, end=end, sessions=len(days) - 1)
+        daily = pd.DataFrame({t: daily_returns(self.close(t).to_frame(), exchange) for t in tickers}).reindex(shown)
+        inside = daily.loc[days[1:]].mean(axis=1, skipna=True)
+        if len(tickers) == 1:
+            close = self.close(tickers[0])
+            missing = [str(day.date()) for day in (base, end) if not np.isfinite(close.get(day, np.nan))]
+            if missing:
+                found.reason = f"not checkable: no price of {tickers[0]} on {' and '.join(missing)}"
+                return found
+            found.raw = float(close[end] / close[base] - 1.0)
+            found.path = close.reindex(shown).dropna()
+        else:
+            if inside.isna().any():
+                found.reason = "not checkable: no member has a price on some session of the window"
+                return found
+            found.raw = float(np.prod(1.0 + inside.to_numpy()) - 1.0)
+            index = (1.0 + daily.mean(axis=1, skipna=True).fillna(0.0)).cumprod()
+            found.path = index / index[base]
+        if claim.claim_type == "return":
+            found.value = found.raw
+        elif claim.claim_type == "price_ratio":
+            found.value = 1.0 + found.raw
+        elif claim.claim_type == "direction":
+            found.value, found.detail = _direction(claim.unit == "sessions up", inside, daily.loc[days[1:]])
+        return found
+
+    def abnormal(self, claim: Claim, window: ClaimWindow | None, tickers: list[str]) -> tuple[float, str, str]:
+        """The engine's CAR over the window, its model, and why it is missing (one security, event time only)."""
+        if window is None or window.offsets is None or len(tickers) != 1:
+            return math.nan, "", ""
+        key = (claim.event_id, tickers[0])
+        if key not in self.pairs.index:
+            return math.nan, "", "the engine has no AR for this security and event"
+        pair = self.pairs.loc[key]
+        model = str(pair.get("model_used", pair["model"]))
+        if pair["status"] != "ok":
+            return math.nan, model, f"the model is not estimable ({pair['reason']})"
+        tau1, tau2 = window.offsets
+        values = np.array([self.ar.get((*key, day), np.nan) for day in range(tau1, tau2 + 1)], dtype=float)
+        if not np.isfinite(values).all():
+            return math.nan, model, "a day of the window has no AR (outside the AR path, or a missing price)"
+        return float(values.sum()), model, ""
+
+    def benchmark(self, tickers: list[str], measured: _Measurement) -> tuple[str, float]:
+        """The benchmark of a single security and its return over the same closes."""
+        if len(tickers) != 1 or measured.base is None:
+            return "", math.nan
+        benchmark = self.universe[tickers[0]].benchmark or ""
+        if not benchmark:
+            return "", math.nan
+        close = self.close(benchmark)
+        return benchmark, float(close.get(measured.end, np.nan) / close.get(measured.base, np.nan) - 1.0)
+
+
+def _direction(up: bool, basket: pd.Series, daily: pd.DataFrame) -> tuple[float, str]:
+    """Longest run of sessions moving the claimed way, and the counts behind it."""
+    signs = (basket > 0) if up else (basket < 0)
+    run, last = _longest_run(signs.to_numpy())
+    way = "rose" if up else "fell"
+    who = "the basket" if daily.shape[1] > 1 else str(daily.columns[0])
+    detail = f"{who} {way} on {int(signs.sum())} of {len(basket)} sessions"
+    if run:
+        detail += f" (longest run {basket.index[last - run + 1].date()}..{basket.index[last].date()})"
+    if daily.shape[1] > 1:
+        window_return = daily.add(1.0).prod(axis=0, min_count=1) - 1.0
+        moved = int((window_return > 0).sum() if up else (window_return < 0).sum())
+        detail += f"; {moved} of {daily.shape[1]} members {way} over the window"
+    return float(run), detail
+
+
+def _reading_text(claim: Claim, variant: str, window: ClaimWindow | None, group: str) -> str:
+    if variant == "stated":
+        return claim.interpretation
+    if variant == "proxy":
+        return f"proxy: the universe group {group!r} in place of {claim.securities} (does not set the verdict)"
+    assert window is not None
+    if window.offsets is not None:
+        tau1, tau2 = window.offsets
+        return f"alternative: sessions {tau1:+d}..{tau2:+d} from day 0, from the close of day {tau1 - 1:+d}"
+    return f"alternative: from the close of {window.dates[0]} to the close of {window.dates[1]}"  # type: ignore[index]
+
+
+def _not_checkable(claim: Claim, measured: _Measurement) -> str:
+    if claim.claim_type == "record":
+        return _RECORD_REASON
+    if claim.claim_type in ("market_cap_change", "market_cap_level"):
+        reason = _SHARES_REASON
+        if claim.claim_type == "market_cap_change" and math.isfinite(measured.raw) and measured.raw:
+            implied = (claim.claimed_value or 0.0) / measured.raw
+            reason += (
+                f"; the price changed {format_value(measured.raw, 'fraction')}, so the claimed change implies a "
+                f"market value of {format_value(implied, claim.unit, signed=False)} at the close of "
+                f"{measured.base.date()}"  # type: ignore[union-attr]
+            )
+        elif math.isfinite(measured.raw):
+            reason += f"; the price changed {format_value(measured.raw, 'fraction')} over the window"
+        return reason
+    return measured.reason or "not checkable"
+
+
+def _row(checker: _Checker, claim: Claim, variant: str, window: ClaimWindow | None, group: str) -> dict:
+    tickers, reason = checker.members(claim, group)
+    measured = checker.measure(claim, window, tickers) if tickers else _Measurement(reason=reason)
+    benchmark, benchmark_return = checker.benchmark(tickers, measured)
+    abnormal, model, abnormal_note = checker.abnormal(claim, window, tickers)
+    miss = math.nan
+    if claim.claim_type in _MEASURED_TYPES and math.isfinite(measured.value):
+        verdict, miss = verdict_of(claim.comparison, claim.claimed_value or 0.0, claim.tolerance, measured.value)
+        explanation = _explain(claim, verdict, measured.value, miss)
+    else:
+        verdict, explanation = "not checkable", _not_checkable(claim, measured)
+    extras = [measured.detail] if measured.detail else []
+    if benchmark and math.isfinite(benchmark_return):
+        extras.append(f"{benchmark} {format_value(benchmark_return, 'fraction')}")
+    if math.isfinite(abnormal):
+        extras.append(f"abnormal return {format_value(abnormal, 'fraction')} against {benchmark} ({model} model)")
+    elif abnormal_note:
+        extras.append(f"no abnormal return: {abnormal_note}")
+    if measured.base is not None:
+        extras.insert(0, f"close {measured.base.date()} to close {measured.end.date()}")  # type: ignore[union-attr]
+    return {
+        "claim_id": claim.id,
+        "event_id": claim.event_id,
+        "source": claim.source,
+        "claim_type": claim.claim_type,
+        "securities": claim.securities,
+        "tickers": ";".join(tickers),
+        "variant": variant,
+        "window": "" if window is None else str(window),
+        "reading": _reading_text(claim, variant, window, group),
+        "base_date": measured.base,
+        "end_date": measured.end,
+        "sessions": measured.sessions if measured.base is not None else np.nan,
+        "comparison": claim.comparison,
+        "claimed_value": np.nan if claim.claimed_value is None else claim.claimed_value,
+        "tolerance": claim.tolerance,
+        "unit": claim.unit,
+        "measured_value": measured.value,
+        "miss": miss,
+        "raw_return": measured.raw,
+        "benchmark": benchmark,
+        "benchmark_return": benchmark_return,
+        "abnormal_return": abnormal,
+        "model": model if math.isfinite(abnormal) else "",
+        "verdict": verdict,
+        "explanation": explanation + ("" if not extras else "; " + "; ".join(extras)),
+        "_path": measured.path,
+    }
+
+
+def _engine_ar(
+    claims: Sequence[Claim], events: EventSet, universe: Universe, results: object, chain: PriceChain
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The engine's ``ar`` and ``pairs`` tables for every (event, security) a claim measures in event time.
+
+    Pairs that ``results`` lacks (or all, without results) come from a study of the same specification (default:
+    the engine's defaults) restricted to those events and securities, without the sample tests.
+    """
+    from eventstudy.engine import EventStudy
+
+    wanted = {
+        (claim.event_id, claim.tickers[0])
+        for claim in claims
+        if len(claim.tickers) == 1
+        and claim.tickers[0] in universe
+        and universe[claim.tickers[0]].benchmark
+        and any(window is not None and window.offsets is not None for _, window, _ in claim.readings)
+    }
+    ar: pd.DataFrame = getattr(results, "ar", pd.DataFrame())
+    pairs: pd.DataFrame = getattr(results, "pairs", pd.DataFrame())
+    have = set(zip(pairs["event_id"], pairs["ticker"], strict=True)) if not pairs.empty else set()
+    missing = wanted - have
+    if not missing:
+        return ar, pairs
+    settings = {
+        "events": EventSet(dataclasses.replace(events[e], tickers=()) for e in sorted({e for e, _ in missing})),
+        "tickers": sorted({ticker for _, ticker in missing}),
+        "groups": None,
+        "tests": [],
+        "placebo_replications": 0,
+        "bootstrap_replications": 0,
+        "include_month_precision": True,
+    }
+    base = getattr(results, "study", None)
+    study = dataclasses.replace(base, **settings) if base is not None else EventStudy(prices=chain, **settings)
+    extra = study.run()
+
+    def chosen(table: pd.DataFrame) -> pd.DataFrame:
+        keys = zip(table["event_id"], table["ticker"], strict=True)
+        return table[[key in missing for key in keys]]
+
+    return pd.concat([ar, chosen(extra.ar)], ignore_index=True), pd.concat(
+        [pairs, chosen(extra.pairs)], ignore_index=True
+    )
+
+
+def check_claims(
+    claims: Iterable[Claim],
+    events: EventSet,
+    *,
+    universe: Universe | None = None,
+    prices: PriceSource | None = None,
+    results: EventStudyResults | None = None,
+    source_file: str | Path | None = None,
+) -> ClaimsResult:
+    """Check every claim against the price data.
+
+    Parameters
+    ----------
+    claims
+        The claims (e.g. from :func:`load_claims`).
+    events
+        The events they belong to (day 0 of each reading in event time).
+    universe
+        Securities registry (exchanges, benchmarks, groups); default that of ``results``, else the packaged one.
+    prices
+        Price source; default the price chain of ``results``' study, else the engine's offline chain.
+    results
+        An event study whose ARs give the abnormal returns (pairs it lacks are computed with the same
+        specification); without it, the engine's defaults.
+    source_file
+        The claims file, recorded by :meth:`ClaimsResult.summary`.
+
+    Returns
+    -------
+    ClaimsResult
+    """
+    from eventstudy.engine import EventStudy
+
+    claims = tuple(claims)
+    study = None if results is None else results.study
+    universe = universe or (study.universe if study is not None else None) or load_universe()
+    chain = (
+        study if study is not None and prices is None else EventStudy(events, universe, prices=prices)
+    ).price_chain()
+    ar, pairs = _engine_ar(claims, events, universe, results, chain)
+    checker = _Checker(events, universe, chain, ar, pairs)
+    rows = [_row(checker, claim, *reading) for claim in claims for reading in claim.readings]
+    paths = {
+        row["claim_id"]: _claim_path(claim, row)
+        for claim, row in zip(claims, (row for row in rows if row["variant"] == "stated"), strict=True)
+        if row["_path"] is not None and not row["_path"].empty
+    }
+    checked = pd.DataFrame(rows, columns=list(CHECKED_COLUMNS))
+    checked = checked.astype({"base_date": "datetime64[ns]", "end_date": "datetime64[ns]"})
+    return ClaimsResult(claims, checked, paths, None if source_file is None else str(source_file))
+
+
+def _claim_path(claim: Claim, row: dict) -> ClaimPath:
+    """The chart data of a stated reading: its price path and, for a price claim, the claimed close and band."""
+    series: pd.Series = row["_path"]
+    tickers = row["tickers"].split(";")
+    if len(tickers) > 1:
+        label = f"equal-weighted basket of {len(tickers)} securities, 1 at the close of {row['base_date'].date()}"
+    else:
+        label = f"{tickers[0]} adjusted close"
+    level = band = None
+    start = series.get(row["base_date"], np.nan)
+    if claim.claim_type in ("return", "price_ratio") and np.isfinite(start):
+        factor = 1.0 + row["claimed_value"] if claim.claim_type == "return" else row["claimed_value"]
+        tolerance = row["tolerance"]
+        low = factor - tolerance if claim.comparison in (">=", "about") else factor
+        high = factor + tolerance if claim.comparison in ("<=", "about") else factor
+        level, band = start * factor, (start * low, start * high)
+    return ClaimPath(series, label, row["base_date"], row["end_date"], level, band)
