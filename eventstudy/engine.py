@@ -723,16 +723,10 @@ class ComputedPairs:
 
 
 @dataclass(frozen=True)
-class _Part:
+class _Part(ComputedPairs):
     """The computed pairs of one calendar and their positions (``members``) in the list of pairs."""
 
     members: np.ndarray
-    arrays: PairArrays
-    path_dates: np.ndarray
-    estimation_dates: np.ndarray
-    fallback: np.ndarray
-    model_observations: np.ndarray
-    stale_days: np.ndarray
 
 
 def _dates_at(dates: np.ndarray, rows: np.ndarray) -> np.ndarray:
