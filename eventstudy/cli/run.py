@@ -10,6 +10,8 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from eventstudy.claims import ClaimsResult, check_claims
+from eventstudy.cli.claims import load_checked_claims
 from eventstudy.cli.common import (
     EXIT_DATA_UNAVAILABLE,
     OfflineOption,
@@ -23,6 +25,7 @@ from eventstudy.engine import DEFAULT_EVENT_WINDOWS, EventStudy
 from eventstudy.events import load_events
 from eventstudy.models import MODELS
 from eventstudy.prices import default_price_source
+from eventstudy.report import write_report
 from eventstudy.results import EventStudyResults, run_metadata, window_label
 
 
@@ -95,6 +98,10 @@ def run(
     ] = False,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap (same seed, same numbers).")] = 0,
     open_report: Annotated[bool, typer.Option("--open", help="Open the report's index in a browser.")] = False,
+    claims_file: Annotated[
+        Path | None,
+        typer.Option("--claims", help="Claims CSV to check (default: claims.csv beside the events file, if any)."),
+    ] = None,
 ) -> None:
     """Run the event study of EVENTS_FILE and write the HTML report, CSV data and run.json to --out."""
     windows = [parse_window(text, "--window") for text in window] if window else list(DEFAULT_EVENT_WINDOWS)
@@ -104,6 +111,9 @@ def run(
     )
     with errors_to_exit_codes():
         events = load_events(events_file)
+        # The claims step (eventstudy.claims): a bad claims file stops the run before the study is computed.
+        claims_path = claims_file or events_file.parent / "claims.csv"
+        claims = load_checked_claims(claims_path, events) if claims_file or claims_path.is_file() else None
         securities = universe_from(universe)
         try:
             study = EventStudy(
@@ -135,8 +145,12 @@ def run(
             if not (results.pairs["status"] == "ok").any():
                 reasons = results.pairs["reason"].value_counts().head(3).index.tolist() or ["no event gave a pair"]
                 raise fail("no (event, security) pair could be estimated: " + "; ".join(reasons), EXIT_DATA_UNAVAILABLE)
+            checked: ClaimsResult | None = None
+            if claims is not None:
+                progress.update(task, description="checking the claims")
+                checked = check_claims(claims, events, results=results, source_file=claims_path)
             progress.update(task, description="writing the report")
-            index = results.to_html(out, metadata=run_metadata(results, events_file=events_file))
+            index = write_report(results, out, run_metadata(results, events_file=events_file), claims=checked)
 
     main_window = (0, 1) if (0, 1) in windows else windows[0]
     console.print(effects_table(results, main_window))
@@ -154,6 +168,9 @@ def run(
             + ", ".join(str(item["ticker"]) for item in gaps)
             + " (see run.json)"
         )
+    if checked is not None:
+        counts = ", ".join(f"{count} {verdict}" for verdict, count in checked.verdict_counts().items())
+        console.print(f"Claims of {claims_path}: {counts} ({index.parent / 'claims.html'}).")
     console.print(f"Report: {index}")
     if open_report:
         webbrowser.open(index.resolve().as_uri())

@@ -12,9 +12,12 @@
     One page per studied security: price with the events, CAR per event, estimation diagnostics.
 ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv``, ``pairs.csv``, ``skipped.csv``, ``columns.md``
     The tidy tables of :class:`~eventstudy.results.EventStudyResults` and what each column means.
+``claims.html``, ``claims_checked.csv``
+    When claims were checked (:mod:`eventstudy.claims`): what the articles said vs what happened, one card per
+    claim, and the tidy verdicts; linked from the index and from each event page that has claims.
 ``run.json``
     The caller's metadata (version, configuration, price sources and coverage, input hash, timestamps) and the
-    report's headline window.
+    report's headline window (and, with claims, their summary under ``claims``).
 ``assets/``
     ``plotly.min.js`` (from the installed plotly package), the style sheet and a small table sorter.
 
@@ -36,6 +39,8 @@ from typing import Any
 from plotly.offline import get_plotlyjs
 
 from eventstudy import __version__
+from eventstudy.claims import CHECKED_COLUMNS, ClaimsResult
+from eventstudy.report import claims as claims_pages
 from eventstudy.report import pages
 from eventstudy.report.context import ReportContext, ReportError, build_context, safe_file_stem
 from eventstudy.results import COLUMNS, EventStudyResults, run_metadata
@@ -71,6 +76,7 @@ def write_report(
     out_dir: str | Path,
     metadata: dict[str, Any] | None = None,
     window: tuple[int, int] = (0, 1),
+    claims: ClaimsResult | None = None,
 ) -> Path:
     """Write the HTML report and data files of an event study into ``out_dir``.
 
@@ -86,6 +92,9 @@ def write_report(
         counts added under ``report``; default :func:`eventstudy.results.run_metadata` of ``results``.
     window
         Event window of the headline CAR (heatmap, tables); one of the study's event windows.
+    claims
+        Checked claims (:func:`eventstudy.claims.check_claims`): adds ``claims.html``, ``claims_checked.csv``,
+        links from the index and event pages, and their summary in ``run.json``.
 
     Returns
     -------
@@ -104,7 +113,7 @@ def write_report(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
     try:
-        _write(staging, context, run_metadata(results) if metadata is None else metadata)
+        _write(staging, context, run_metadata(results) if metadata is None else metadata, claims)
         _replace(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -158,8 +167,9 @@ def _columns_markdown(folder: Path, written: list[Path]) -> str:
     for path in written:
         name = path.stem
         header = path.read_text(encoding="utf-8").partition("\n")[0].split(",")
-        docs = COLUMNS.get(name, {})
-        lines += ["", f"## {path.relative_to(folder)}", "", pages.DATA_FILES.get(path.name, ""), ""]
+        docs = (COLUMNS | {"claims_checked": CHECKED_COLUMNS}).get(name, {})
+        described = pages.DATA_FILES | claims_pages.DATA_FILES
+        lines += ["", f"## {path.relative_to(folder)}", "", described.get(path.name, ""), ""]
         lines += ["| column | meaning |", "|---|---|"]
         lines += [f"| `{column}` | {docs.get(column, '').replace('|', '/')} |" for column in header]
     return "\n".join(lines) + "\n"
@@ -176,18 +186,29 @@ def _run_json(context: ReportContext, metadata: dict[str, Any]) -> str:
     return json.dumps(metadata | {"report": report}, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
 
 
-def _write(folder: Path, context: ReportContext, metadata: dict[str, Any]) -> None:
+def _write(folder: Path, context: ReportContext, metadata: dict[str, Any], claims: ClaimsResult | None) -> None:
     """Write every file of the report into ``folder``."""
     assets = folder / "assets"
     _write_text(assets / "plotly.min.js", get_plotlyjs())
     for name in _ASSETS:
         _write_text(assets / name, resources.files(__name__).joinpath("assets", name).read_text(encoding="utf-8"))
     written = context.results.to_csv(folder)
+    # -- claims (eventstudy.claims): their page, data file, run.json summary and the links to them --
+    index_claims, claims_files = "", None
+    if claims is not None:
+        written.append(claims.to_csv(folder / "claims_checked.csv"))
+        metadata = metadata | {"claims": claims.summary()}
+        _write_text(folder / claims_pages.CLAIMS_PAGE, claims_pages.claims_page(context, claims))
+        index_claims, claims_files = claims_pages.index_section(claims), claims_pages.DATA_FILES
+    # -- end of claims --
     _write_text(folder / "columns.md", _columns_markdown(folder, written))
     _write_text(folder / "run.json", _run_json(context, metadata))
-    _write_text(folder / "index.html", pages.index_page(context))
+    _write_text(folder / "index.html", pages.index_page(context, index_claims, claims_files))
     for event in context.events:
-        _write_text(folder / "events" / f"{context.event_files[event.id]}.html", pages.event_page(context, event))
+        section = "" if claims is None else claims_pages.event_section(claims, event.id)
+        _write_text(
+            folder / "events" / f"{context.event_files[event.id]}.html", pages.event_page(context, event, section)
+        )
     for security in context.securities:
         path = folder / "securities" / f"{context.security_files[security.ticker]}.html"
         _write_text(path, pages.security_page(context, security))

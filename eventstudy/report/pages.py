@@ -340,8 +340,12 @@ def _securities_table(context: ReportContext) -> str:
     return table(columns, rows, "securities-table")
 
 
-def index_page(context: ReportContext) -> str:
-    """The overview: headline numbers, CAR heatmap, timeline, group CAARs, events, securities, every result."""
+def index_page(context: ReportContext, claims_section: str = "", claims_files: dict[str, str] | None = None) -> str:
+    """The overview: headline numbers, CAR heatmap, timeline, group CAARs, events, securities, every result.
+
+    ``claims_section`` (HTML, see :mod:`eventstudy.report.claims`) follows the headline numbers and
+    ``claims_files`` joins the data files listed, when the report has checked claims.
+    """
     label = context.label
     pairs = context.pairs
     estimable = int((pairs["status"] == "ok").sum())
@@ -355,11 +359,13 @@ def index_page(context: ReportContext) -> str:
     )
     heatmap = figures.figure_html(figures.car_heatmap(context), "car-heatmap", clickable=True)
     timeline = figures.figure_html(figures.event_timeline(context), "event-timeline", clickable=True)
-    data = "".join(f'<li><a href="{name}">{name}</a>: {_esc(text)}</li>' for name, text in DATA_FILES.items())
+    files = DATA_FILES | (claims_files or {})
+    data = "".join(f'<li><a href="{name}">{name}</a>: {_esc(text)}</li>' for name, text in files.items())
     body = "".join(
         [
             "<h1>How news moved stock prices: an event study</h1>",
             summary,
+            claims_section,
             _section(
                 "heatmap",
                 f"Abnormal returns per event and security, window {label}",
@@ -485,8 +491,11 @@ def _test_doc(name: str) -> str:
     return (test.__doc__ or "").strip().splitlines()[0] if test is not None and test.__doc__ else name
 
 
-def event_page(context: ReportContext, event: Event) -> str:
-    """One event: what, when and where it was reported, day 0 per market, warnings, AR/CAR paths, CAARs, tests."""
+def event_page(context: ReportContext, event: Event, claims_section: str = "") -> str:
+    """One event: what, when and where it was reported, day 0 per market, warnings, AR/CAR paths, CAARs, tests.
+
+    ``claims_section`` (HTML, see :mod:`eventstudy.report.claims`) lists the checked claims about the event.
+    """
     exchanges = sorted({security.exchange for security in context.securities})
     days = "".join(
         f"<tr><td>{_esc(exchange)}</td><td>{event.day_zero(exchange).date()}</td></tr>" for exchange in exchanges
@@ -519,7 +528,7 @@ def event_page(context: ReportContext, event: Event) -> str:
         )
     )
     pairs = context.pairs[context.pairs["event_id"] == event.id]
-    parts = [header, _warnings(context, event)]
+    parts = [header, claims_section, _warnings(context, event)]
     if (pairs["status"] == "ok").any():
         parts += [
             _section(

@@ -1,0 +1,249 @@
+"""The claims page of a report: what the articles said vs what happened.
+
+:func:`claims_page` returns ``claims.html``: one card per claim with the quote (Chinese) and its English gloss, the
+verdict as a badge, the measured numbers of every reading (stated, alternatives, proxy) and a small Plotly chart of
+the price path over the claim's window with the claimed level drawn in. :func:`claims_links` is the list of an event's
+claims that the index and the event pages show. Text from the claims file is escaped; figure div ids are
+``claim-<id>`` (claim ids are slugs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from eventstudy.claims import CHECKED_COLUMNS, VERDICTS, Claim, ClaimPath, ClaimsResult, format_value
+from eventstudy.report import figures
+from eventstudy.report.context import ReportContext
+from eventstudy.report.pages import Cell, Column, _esc, _note, _page, _section, table
+
+__all__ = [
+    "CLAIMS_PAGE",
+    "DATA_FILES",
+    "VERDICT_COLOURS",
+    "claims_links",
+    "claims_page",
+    "event_section",
+    "index_section",
+    "verdict_badge",
+]
+
+#: File name of the claims page in the report folder.
+CLAIMS_PAGE = "claims.html"
+#: Files a report has when claims were checked, with what each holds.
+DATA_FILES = {
+    CLAIMS_PAGE: "the articles' market claims checked against the data, one card per claim",
+    "claims_checked.csv": "one row per (claim, reading): window, claimed and measured values, returns, verdict",
+}
+#: Badge colour of each verdict.
+VERDICT_COLOURS = {
+    "confirmed": "#1e8449",
+    "approximately": "#b9770e",
+    "contradicted": "#c0392b",
+    "not checkable": "#7f8c8d",
+}
+_STYLE = (
+    "<style>"
+    ".badge{display:inline-block;padding:0.1rem 0.55rem;border-radius:0.8rem;color:#fff;font-size:0.8rem;"
+    "font-weight:600;white-space:nowrap}"
+    ".claim{border:1px solid var(--line);border-radius:6px;padding:0.4rem 1rem 0.8rem;margin:1.2rem 0}"
+    ".claim h3{margin:0.4rem 0;font-size:1.05rem}.claim .gloss{color:var(--muted);font-style:italic;margin:0.2rem 0}"
+    ".claim .headline{font-size:1rem;margin:0.5rem 0}"
+    "</style>"
+)
+
+
+def verdict_badge(verdict: str) -> str:
+    """A coloured badge for a verdict."""
+    return f'<span class="badge" style="background:{VERDICT_COLOURS[verdict]}">{_esc(verdict)}</span>'
+
+
+def claims_links(claims: ClaimsResult, event_id: str, root: str) -> str:
+    """A list of the claims of one event (all events when ``event_id`` is empty) with their verdicts, linking to
+    their cards on the claims page; empty when there are none."""
+    stated = claims.stated
+    chosen = [claim for claim in claims.claims if not event_id or claim.event_id == event_id]
+    if not chosen:
+        return ""
+    items = "".join(
+        f'<li>{verdict_badge(stated.at[claim.id, "verdict"])} <a href="{root}{CLAIMS_PAGE}#claim-{claim.id}">'
+        f'<span lang="zh">{_esc(claim.quotes[0])}</span></a> <span class="note">({_esc(claim.source)})</span></li>'
+        for claim in chosen
+    )
+    return f"<ul>{items}</ul>"
+
+
+def index_section(claims: ClaimsResult) -> str:
+    """The index page's section on the claims: verdict counts and every claim, linking to the claims page."""
+    counts = claims.verdict_counts()
+    tally = ", ".join(f"{verdict_badge(verdict)} {counts[verdict]}" for verdict in VERDICTS)
+    lead = (
+        f'<p><a href="{CLAIMS_PAGE}"><b>{len(claims.claims)} market claims</b></a> of the articles checked against '
+        f"the price data: {tally}.</p>"
+    )
+    return _section("claims", "What the articles said vs what happened", lead, claims_links(claims, "", ""))
+
+
+def event_section(claims: ClaimsResult, event_id: str) -> str:
+    """An event page's section on the claims about the event (empty when it has none)."""
+    links = claims_links(claims, event_id, "../")
+    return _section("claims", "What the articles said about it", links) if links else ""
+
+
+def _claimed(claim: Claim) -> str:
+    if claim.claimed_value is None:
+        return "no number (a record)"
+    tolerance = f", tolerance {format_value(claim.tolerance, claim.unit, signed=False)}" if claim.tolerance else ""
+    if claim.unit == "fraction" and claim.tolerance:
+        tolerance = f", tolerance {100 * claim.tolerance:.2f} points"
+    return f"{claim.comparison} {format_value(claim.claimed_value, claim.unit)}{tolerance}"
+
+
+def _readings_table(claim: Claim, rows: pd.DataFrame) -> str:
+    docs = CHECKED_COLUMNS
+    columns = [
+        Column("reading", docs["variant"]),
+        Column("window", docs["window"]),
+        Column("closes", f"{docs['base_date']} → {docs['end_date']}"),
+        Column("measured", docs["measured_value"], numeric=True),
+        Column("raw return", docs["raw_return"], numeric=True),
+        Column("benchmark", docs["benchmark_return"], numeric=True),
+        Column("abnormal", docs["abnormal_return"], numeric=True),
+        Column("verdict", docs["verdict"]),
+        Column("explanation", docs["explanation"]),
+    ]
+    body = []
+    for row in rows.itertuples(index=False):
+        closes = "–" if pd.isna(row.base_date) else f"{row.base_date.date()} → {row.end_date.date()}"
+        benchmark = "–" if not row.benchmark else f"{row.benchmark} {format_value(row.benchmark_return, 'fraction')}"
+        body.append(
+            [
+                Cell(_esc(row.variant), row.variant),
+                Cell(_esc(row.window), row.window),
+                Cell(_esc(closes), closes),
+                Cell(_esc(format_value(row.measured_value, claim.unit) if claim.unit else "n/a"), "", "num"),
+                Cell(_esc(format_value(row.raw_return, "fraction")), "", "num"),
+                Cell(_esc(benchmark), "", "num"),
+                Cell(_esc(format_value(row.abnormal_return, "fraction")), "", "num"),
+                Cell(verdict_badge(row.verdict), row.verdict),
+                Cell(_esc(f"{row.reading} — {row.explanation}"), "", "wrap"),
+            ]
+        )
+    return table(columns, body, f"readings-{claim.id}", filterable=False)
+
+
+def claim_figure(claim: Claim, path: ClaimPath) -> go.Figure:
+    """The price path around a claim's window: the window shaded, its closes marked, the claimed close and its
+    tolerance band drawn where the claim is a price level."""
+    figure = go.Figure()
+    series = path.series
+    figure.add_trace(
+        go.Scatter(
+            x=series.index,
+            y=series.to_numpy(),
+            mode="lines+markers",
+            name=path.label,
+            line={"color": "#34495e", "width": 1.6},
+            marker={"size": 4},
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.4g}<extra></extra>",
+        )
+    )
+    ends = series.reindex([path.base, path.end])
+    figure.add_trace(
+        go.Scatter(
+            x=ends.index,
+            y=ends.to_numpy(),
+            mode="markers",
+            name="closes measured from and to",
+            marker={"size": 10, "color": "#1f5f99", "symbol": "diamond"},
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.4g}<extra></extra>",
+        )
+    )
+    figure.add_vrect(x0=path.base, x1=path.end, fillcolor="#1f5f99", opacity=0.08, line_width=0)
+    if path.level is not None and path.band is not None:
+        if path.band[1] > path.band[0]:
+            figure.add_hrect(y0=path.band[0], y1=path.band[1], fillcolor="#b9770e", opacity=0.15, line_width=0)
+        figure.add_trace(
+            go.Scatter(
+                x=[series.index[0], series.index[-1]],
+                y=[path.level, path.level],
+                mode="lines",
+                name=f"claimed: {claim.comparison} {format_value(claim.claimed_value or np.nan, claim.unit)}",
+                line={"color": "#c0392b", "dash": "dash", "width": 1.5},
+                hovertemplate=f"claimed level: {path.level:.4g}<extra></extra>",
+            )
+        )
+    return figures._layout(
+        figure,
+        f"{path.label}, {path.base.date()} → {path.end.date()} shaded",
+        height=320,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": -0.18},
+        yaxis={"title": "index" if "basket" in path.label else "adjusted close"},
+    )
+
+
+def _card(context: ReportContext, claims: ClaimsResult, claim: Claim) -> str:
+    rows = claims.checked[claims.checked["claim_id"] == claim.id]
+    stated = rows[rows["variant"] == "stated"].iloc[0]
+    event = (
+        f'<a href="events/{_esc(context.event_files[claim.event_id])}.html">{_esc(claim.event_id)}</a>'
+        if claim.event_id in context.event_files
+        else _esc(claim.event_id)
+    )
+    quotes = "".join(f'<blockquote lang="zh">{_esc(quote)}</blockquote>' for quote in claim.quotes)
+    gloss = f'<p class="gloss">{_esc(claim.quote_en)}</p>' if claim.quote_en else ""
+    facts = [
+        ("about", claim.securities),
+        ("as the article states it", claim.stated_window or "–"),
+        ("claimed", _claimed(claim)),
+        ("read as", claim.interpretation),
+    ]
+    chart = (
+        figures.figure_html(claim_figure(claim, claims.paths[claim.id]), f"claim-chart-{claim.id}")
+        if claim.id in claims.paths
+        else _note("No chart: nothing in the price data measures this claim.")
+    )
+    return (
+        f'<article class="claim" id="claim-{_esc(claim.id)}">'
+        f"<h3>{verdict_badge(stated['verdict'])} {_esc(claim.id)}</h3>"
+        f'<p class="note">{_esc(claim.claim_type)} · event {event} · source {_esc(claim.source)}</p>'
+        f"{quotes}{gloss}"
+        f'<p class="headline">{_esc(stated["explanation"])}</p>'
+        "<dl>" + "".join(f"<dt>{_esc(key)}</dt><dd>{_esc(value)}</dd>" for key, value in facts) + "</dl>"
+        f"{_readings_table(claim, rows)}{chart}</article>"
+    )
+
+
+def claims_page(context: ReportContext, claims: ClaimsResult) -> str:
+    """``claims.html``: the verdict counts, how verdicts are given, and one card per claim."""
+    counts = claims.verdict_counts()
+    tally = " ".join(f"{verdict_badge(verdict)} {counts[verdict]}" for verdict in VERDICTS)
+    body = "".join(
+        [
+            _STYLE,
+            "<h1>What the articles said vs what happened</h1>",
+            f'<p class="lead">{len(claims.claims)} market claims of the articles, checked against the price data '
+            f"with the same adjusted closes, exchange calendars and abnormal returns as the event study: {tally}</p>",
+            _note(
+                "Each claim is measured under its stated reading (how the article's phrase becomes a window and a "
+                "number) and, where the phrase is ambiguous, under the nearest alternatives, each shown with its own "
+                "verdict; the claim's badge is that of the stated reading. <b>confirmed</b>: the measured value "
+                "satisfies the claim; <b>approximately</b>: it misses the claim taken literally by no more than the "
+                "stated tolerance (the card says by how much); <b>contradicted</b>: it misses by more; "
+                "<b>not checkable</b>: nothing in the data measures it, with the reason. Market values need shares "
+                "outstanding, which the data does not have: eventstudy never invents share counts, so those claims "
+                "are not checkable offline. Raw returns are from adjusted closes; the abnormal return is the "
+                "engine's CAR over the same sessions against the security's benchmark."
+            ),
+            _section("claims", "Claims", *(_card(context, claims, claim) for claim in claims.claims)),
+            _section(
+                "claims-data",
+                "Data",
+                '<p><a href="claims_checked.csv">claims_checked.csv</a>: one row per claim and reading; '
+                '<a href="columns.md">columns.md</a> documents every column.</p>',
+            ),
+        ]
+    )
+    return _page(context, "Claims: what the articles said vs what happened", body, "")
