@@ -885,7 +885,11 @@ def _engine_ar(
         "include_month_precision": True,
     }
     base = getattr(results, "study", None)
-    study = dataclasses.replace(base, **settings) if base is not None else EventStudy(prices=chain, **settings)
+    study = (
+        dataclasses.replace(base, **settings)
+        if base is not None
+        else EventStudy(universe=universe, prices=chain, **settings)
+    )
     extra = study.run()
 
     def chosen(table: pd.DataFrame) -> pd.DataFrame:
