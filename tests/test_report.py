@@ -62,7 +62,7 @@ def _tree(folder: Path) -> dict[str, str]:
 
 
 @pytest.mark.skipif(chromium_path() is None, reason="no Chromium binary installed (apt-get install chromium)")
-@pytest.mark.parametrize(("page", "graphs"), [("index.html", 3), (f"events/{HOSTILE_ID}.html", 2)])
+@pytest.mark.parametrize(("page", "graphs"), [("index.html", 3), (f"events/{HOSTILE_ID}.html", 3)])
 def test_pages_render_offline_without_errors(report: Path, page: str, graphs: int) -> None:
     shot = artifact_path("index.png" if page == "index.html" else f"event-{HOSTILE_ID}.png")
     shot.unlink(missing_ok=True)
@@ -74,6 +74,19 @@ def test_pages_render_offline_without_errors(report: Path, page: str, graphs: in
     assert seen.plotly_graphs == seen.rendered_graphs == graphs
     assert html.escape(HOSTILE, quote=False) in seen.dom
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_glm_5_page_shows_zhipu_minimax_and_their_basket_side_by_side(report: Path) -> None:
+    page = (report.parent / "events" / "glm-5.html").read_text(encoding="utf-8")
+    figure = page[page.index('id="basket-paths"') :]
+    figure = figure[: figure.index("</script>")]
+    panel = figure.index('"HK AI model makers basket (equal-weighted, 2 members)"')
+    assert panel > 0 and '"name":"2513.HK"' in figure and '"name":"0100.HK"' in figure
+    assert '"HK AI & internet basket (equal-weighted, 10 members)"' in figure  # the other HK basket: its own panel
+    # Zhipu and MiniMax are too young for the market model: a † badge and the reason, in the table and the warnings.
+    assert page.count('class="fallback"') >= 3  # Zhipu, MiniMax and their basket
+    assert "measured with the short-history market-adjusted model" in page
+    assert "variance from 18 returns 2026-01-16..2026-02-10" in page
 
 
 # -- files and links --------------------------------------------------------------------------------------------------

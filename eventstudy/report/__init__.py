@@ -63,6 +63,8 @@ After a run it holds:
   basket, group CAAR bars with 95% intervals, and sortable tables of every result.
 - `events/<id>.html`: one page per event (day 0 per market, source quote, AR and CAR paths with 95% bands, tests).
 - `securities/<ticker>.html`: one page per security (price with event markers, CAR per event, diagnostics).
+- `claims.html` and `claims_checked.csv`: the articles' market claims (claims.csv beside the events file) checked
+  against the prices, each with its verdict.
 - `pairs.csv`, `ar.csv`, `car.csv`, `tests.csv`, `caar.csv`, `skipped.csv`: the tidy data; `columns.md` documents
   every column.
 - `run.json`: version, configuration, input file hashes, price sources and coverage per ticker, time of the run.

@@ -442,6 +442,51 @@ def ar_car_paths(context: ReportContext, event_id: str) -> go.Figure:
     )
 
 
+def basket_paths(context: ReportContext, event_id: str) -> go.Figure | None:
+    """CAR paths of each basket of an event drawn with its members', side by side in one panel per basket
+    (``None`` when the event has no basket)."""
+    study = context.results.study
+    path = context.results.ar[context.results.ar["event_id"] == event_id]
+    baskets = [basket for basket in study.basket_list() if basket.security.ticker in set(path["ticker"])]
+    if not baskets:
+        return None
+    names = {security.ticker: security.name for security in context.securities}
+    figure = make_subplots(
+        rows=1,
+        cols=len(baskets),
+        shared_yaxes=True,
+        subplot_titles=[basket.security.name for basket in baskets],
+        horizontal_spacing=0.04,
+    )
+    for column, basket in enumerate(baskets, start=1):
+        for ticker in (basket.security.ticker, *basket.members):
+            rows = path[path["ticker"] == ticker].sort_values("day")
+            if rows.empty:
+                continue
+            is_basket = ticker == basket.security.ticker
+            model = rows["model_used"].iloc[0]
+            figure.add_trace(
+                go.Scatter(
+                    x=rows["day"],
+                    y=_percent(rows["car"]),
+                    mode="lines",
+                    line={"width": 4 if is_basket else 1.3, "color": "#111" if is_basket else None},
+                    opacity=1 if is_basket else 0.75,
+                    name=("basket" if is_basket else ticker) + ("" if column == 1 or not is_basket else f" {column}"),
+                    legendgroup=ticker,
+                    showlegend=not is_basket or column == 1,
+                    hovertemplate=f"{html.escape(names.get(ticker, ticker))} ({model} model)<br>day %{{x}}: "
+                    "CAR %{y:.2f}%<extra></extra>",
+                ),
+                row=1,
+                col=column,
+            )
+    figure.update_xaxes(title_text="event day", dtick=5)
+    figure.update_yaxes(ticksuffix="%", zeroline=True, zerolinecolor="#888")
+    figure.update_yaxes(title_text=f"CAR from day {study.path_window[0]}, %", col=1)
+    return _layout(figure, "Baskets beside their members (thick black line: the equal-weighted basket)", height=460)
+
+
 # -- security pages ---------------------------------------------------------------------------------------------------
 
 

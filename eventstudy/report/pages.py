@@ -98,10 +98,23 @@ def _interval(low: object, high: object) -> Cell:
     return Cell(f"[{100 * float(low):.2f}, {100 * float(high):.2f}]", repr(float(low)), "num")  # type: ignore[arg-type]
 
 
-def _status(status: str, reason: str) -> Cell:
+def _status(status: str, reason: str, fallback_reason: str = "") -> Cell:
+    """The status of a pair; a pair fitted by the short-history fallback carries a † badge explaining it."""
+    badge = (
+        f' <span class="fallback" title="{_esc(fallback_reason)}">market-adjusted&nbsp;†</span>'
+        if fallback_reason
+        else ""
+    )
     if status == "ok":
-        return Cell("ok", status)
-    return Cell(f'<span class="bad" title="{_esc(reason)}">not estimable</span>', status, "bad-cell")
+        return Cell(f"ok{badge}", status)
+    return Cell(f'<span class="bad" title="{_esc(reason)}">not estimable</span>{badge}', status, "bad-cell")
+
+
+_FALLBACK_NOTE = (
+    "† Short history: fewer estimation returns than the model needs (a recent listing), so the pair uses the "
+    "market-adjusted model, AR = R - R_m, with its variance from the returns between the 6th session after the "
+    "listing and day -2 (hover the badge for the numbers; the `fallback_reason` column of the data says it too)."
+)
 
 
 def _attributes(**attributes: str) -> str:
@@ -224,7 +237,7 @@ def _results_table(context: ReportContext, pairs: pd.DataFrame, root: str, table
                 _link(_security_href(context, row.ticker, root), row.ticker),
                 _text(row.name),
                 _text(row.group),
-                _status(row.status, row.reason),
+                _status(row.status, row.reason, row.fallback_reason),
                 *(_percent(cars.get(window, np.nan)) for window in context.windows),
                 _interval(row.ci_low, row.ci_high),
                 _number(row.t),
@@ -234,7 +247,8 @@ def _results_table(context: ReportContext, pairs: pd.DataFrame, root: str, table
                 _text(note := figures.pair_note(pd.Series(row._asdict()), label), "reason" if note else ""),
             ]
         )
-    return table(columns, rows, table_id)
+    fallback = _note(_FALLBACK_NOTE) if (pairs["fallback_reason"] != "").any() else ""
+    return table(columns, rows, table_id) + fallback
 
 
 def _caar_figure(context: ReportContext, scope: str, event_id: str, title: str, div_id: str) -> str:
@@ -349,10 +363,12 @@ def index_page(context: ReportContext, claims_section: str = "", claims_files: d
     label = context.label
     pairs = context.pairs
     estimable = int((pairs["status"] == "ok").sum())
+    fell_back = int(((pairs["fallback_reason"] != "") & (pairs["status"] == "ok")).sum())
     significant = int((pairs["p_value"] < 0.05).sum())
     summary = (
         f'<p class="lead">{len(context.studied)} of {len(context.events)} events studied on '
-        f"{len(context.securities)} securities: {len(pairs)} (event, security) pairs, {estimable} estimable, "
+        f"{len(context.securities)} securities: {len(pairs)} (event, security) pairs, {estimable} estimable "
+        f"({fell_back} of them with the short-history market-adjusted model, marked †), "
         f'<span class="bad">{len(pairs) - estimable} not estimable</span> (marked × and explained in the tables). '
         f"{significant} of the estimable CARs over {_esc(label)} have p &lt; 0.05, where about "
         f"{round(0.05 * estimable)} would by chance alone.</p><p>{_settings_line(context)}</p>"
@@ -443,6 +459,12 @@ def _warnings(context: ReportContext, event: Event) -> str:
                 f"Estimation window contaminated on {_esc(exchange)}: the AR paths of {links} fall inside it, so the "
                 "model was fitted on days moved by other news."
             )
+    fell_back = pairs[(pairs["fallback_reason"] != "") & (pairs["status"] == "ok")]
+    if not fell_back.empty:
+        items.append(
+            f"{len(fell_back)} pair(s) measured with the short-history market-adjusted model (†): "
+            + "; ".join(f"<b>{_esc(row.ticker)}</b>: {_esc(row.fallback_reason)}" for row in fell_back.itertuples())
+        )
     failed = pairs[pairs["status"] != "ok"]
     if not failed.empty:
         items.append(
@@ -549,6 +571,21 @@ def event_page(context: ReportContext, event: Event, claims_section: str = "") -
                 _note(_CAAR_NOTE),
             ),
         ]
+        baskets = figures.basket_paths(context, event.id)
+        if baskets is not None:
+            parts.append(
+                _section(
+                    "baskets",
+                    "Baskets beside their members",
+                    figures.figure_html(baskets, "basket-paths"),
+                    _note(
+                        "Each panel is one group: its equal-weighted basket (thick black line), rebalanced daily over "
+                        "the members with a return that day, and each member. A basket is one security with one "
+                        "abnormal-return series, so its test does not suffer from the cross-correlation of members "
+                        "that share the event date. Hover a line for its model (market-adjusted: short history)."
+                    ),
+                )
+            )
     if not pairs.empty:
         parts += [
             _section(
@@ -586,7 +623,7 @@ def _diagnostics_table(context: ReportContext, security: Security) -> str:
             _number(context.numbers[row.event_id], 0),
             _link(_event_href(context, row.event_id, "../"), row.event_id),
             _text(row.day_zero.date()),
-            _status(row.status, row.reason),
+            _status(row.status, row.reason, row.fallback_reason),
             *(_number(getattr(row, key), digits[key]) for key in keys),
             _text(
                 f"{row.estimation_start.date()} .. {row.estimation_end.date()}"
