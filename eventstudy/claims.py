@@ -62,11 +62,9 @@ window in event time inside the AR path.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -78,18 +76,9 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.calendars import calendar_name, offset_sessions, sessions
-from eventstudy.events import (
-    QUOTE_SEPARATOR,
-    Event,
-    EventSet,
-    EventValidationError,
-    Problem,
-    _nonempty,
-    _text,
-    _to_id,
-    _to_tickers,
-)
+from eventstudy.events import QUOTE_SEPARATOR, Event, EventSet, EventValidationError
 from eventstudy.prices import PriceChain, PriceSource
+from eventstudy.records import Problem, RecordsFileError, nonempty, read_records, text, to_id, to_tickers
 from eventstudy.results import window_label
 from eventstudy.returns import daily_returns
 from eventstudy.universe import Universe, load_universe
@@ -190,21 +179,14 @@ CHECKED_COLUMNS: dict[str, str] = {
 }
 
 _DATE_WINDOW = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
-_DELIMITERS = (",", ";", "\t")
 
 
 class ClaimValidationError(EventValidationError):
     """A :class:`Claim` that breaks the rules of the claims format; ``problems`` lists all."""
 
 
-class ClaimsFileError(ValueError):
+class ClaimsFileError(RecordsFileError):
     """A claims file that cannot be loaded; ``problems`` lists every problem found, one per line of the message."""
-
-    def __init__(self, path: str | Path, problems: list[Problem]) -> None:
-        self.path = str(path)
-        self.problems = problems
-        lines = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(f"{len(problems)} problem(s) in {path} (fix them and run it again):\n{lines}")
 
 
 # -- windows ----------------------------------------------------------------------------------------------------------
@@ -263,7 +245,7 @@ class ClaimWindow:
 def _to_window(value: object) -> ClaimWindow | None:
     if value is None or isinstance(value, ClaimWindow):
         return value
-    return ClaimWindow.parse(value) if _text(value).strip() else None
+    return ClaimWindow.parse(value) if text(value).strip() else None
 
 
 def _to_windows(value: object) -> tuple[ClaimWindow, ...]:
@@ -302,24 +284,24 @@ def _one_of(choices: Sequence[str]) -> object:
 
 
 _PARSERS = {
-    "id": _to_id,
-    "event_id": _to_id,
-    "source": _nonempty,
-    "quote": _nonempty,
-    "quote_en": _text,
+    "id": to_id,
+    "event_id": to_id,
+    "source": nonempty,
+    "quote": nonempty,
+    "quote_en": text,
     "claim_type": _one_of(tuple(CLAIM_TYPES)),
-    "securities": _nonempty,
-    "tickers": _to_tickers,
-    "group": _text,
-    "stated_window": _text,
+    "securities": nonempty,
+    "tickers": to_tickers,
+    "group": text,
+    "stated_window": text,
     "window": _to_window,
     "alternatives": _to_windows,
-    "proxy_group": _text,
+    "proxy_group": text,
     "comparison": _one_of(("", *COMPARISONS)),
     "claimed_value": _to_number,
     "tolerance": _to_tolerance,
-    "unit": _text,
-    "interpretation": _nonempty,
+    "unit": text,
+    "interpretation": nonempty,
 }
 
 
@@ -408,51 +390,6 @@ class Claim:
         return rows
 
 
-def _read_records(path: str | Path, known: Sequence[str], required: Sequence[str]) -> tuple[list, list[Problem]]:
-    """Rows of a CSV file as ``(row number, record)`` and every file-level problem (header, stray values,
-    duplicate ids); rows count as a spreadsheet shows them (header = row 1)."""
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [Problem(f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'", file=name)]
-    delimiter = max(_DELIMITERS, key=text.split("\n", 1)[0].count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [column.strip() for column in next(reader, [])]
-    if not any(header):
-        return [], [Problem("the file is empty; it needs a header row: " + ",".join(known), file=name, row=1)]
-    problems = [Problem("required column is missing from the header", c, file=name, row=1) for c in required]
-    problems = [problem for problem in problems if problem.column not in header]
-    problems += [
-        Problem("column appears more than once in the header", column, file=name, row=1)
-        for position, column in enumerate(header)
-        if column and column in header[:position]
-    ]
-    problems += [
-        Problem(f"unknown column; the columns are {', '.join(known)}", column, file=name, row=1)
-        for column in header
-        if column and column not in known
-    ]
-    rows = []
-    first_row_of: dict[str, int] = {}
-    for row, cells in enumerate(reader, start=2):
-        cells = [cell.strip() for cell in cells]
-        if not any(cells):
-            continue
-        stray = [cell for k, cell in enumerate(cells) if cell and (k >= len(header) or not header[k])]
-        if stray:
-            reason = "value in a column without a header name; name the column or delete the value"
-            problems.append(Problem(reason, value=stray[0], file=name, row=row))
-        record = {column: cell for column, cell in zip(header, cells, strict=False) if column}
-        key = record.get("id", "")
-        if key in first_row_of:
-            problems.append(Problem(f"duplicate id; row {first_row_of[key]} already uses it", "id", key, name, row))
-        elif key:
-            first_row_of[key] = row
-        rows.append((row, record))
-    return rows, problems
-
-
 def load_claims(path: str | Path, events: EventSet | None = None) -> tuple[Claim, ...]:
     """Load and validate a claims file.
 
@@ -477,7 +414,7 @@ def load_claims(path: str | Path, events: EventSet | None = None) -> tuple[Claim
         If the file cannot be read.
     """
     name = str(path)
-    records, problems = _read_records(path, COLUMNS, REQUIRED_COLUMNS)
+    records, problems = read_records(path, COLUMNS, REQUIRED_COLUMNS, unknown_columns=False)
     missing = {problem.column for problem in problems if problem.row == 1}
     claims = []
     for row, record in records:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 import zoneinfo
 from collections import Counter
@@ -49,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.calendars import CALENDAR_START, DEFAULT_TIMEZONE, SUPPORTED_EXCHANGES, day_zero, get_calendar
+from eventstudy.records import Problem, RecordsFileError, nonempty, read_records, text, to_id, to_tickers
 
 __all__ = [
     "CATEGORIES",
@@ -91,37 +91,8 @@ DEFAULT_EXCHANGES = ("XNYS", "XHKG")
 DEFAULT_EVENT_WINDOW = (-1, 1)
 DEFAULT_ESTIMATION_WINDOW = (-250, -11)
 
-_ID_PATTERN = re.compile(r"[a-z0-9-]+")
 _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME_PATTERN = re.compile(r"\d{2}:\d{2}(:\d{2})?")
-_TICKER_PATTERN = re.compile(r"[A-Za-z0-9.^=_-]+")
-_DELIMITERS = (",", ";", "\t")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in an event or an events file.
-
-    ``str(problem)`` reads ``file:row: column 'x': value 'v': reason``, leaving out the parts that are unknown.
-    ``row`` counts rows as a spreadsheet shows them: the header is row 1, the first event row 2.
-    """
-
-    reason: str
-    column: str | None = None
-    value: str | None = None
-    file: str | None = None
-    row: int | None = None
-
-    def __str__(self) -> str:
-        parts = []
-        if self.file is not None:
-            parts.append(self.file if self.row is None else f"{self.file}:{self.row}")
-        if self.column is not None:
-            parts.append(f"column '{self.column}'")
-        if self.value is not None:
-            parts.append(f"value '{self.value}'")
-        parts.append(self.reason)
-        return ": ".join(parts)
 
 
 class EventValidationError(ValueError):
@@ -132,14 +103,8 @@ class EventValidationError(ValueError):
         super().__init__(f"invalid {subject}: " + "; ".join(str(problem) for problem in problems))
 
 
-class EventsFileError(ValueError):
+class EventsFileError(RecordsFileError):
     """An events file that cannot be loaded; ``problems`` lists every problem found, one per line of the message."""
-
-    def __init__(self, path: str | Path, problems: list[Problem]) -> None:
-        self.path = str(path)
-        self.problems = problems
-        lines = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(f"{len(problems)} problem(s) in {path} (fix them and run it again):\n{lines}")
 
 
 @lru_cache(maxsize=1)
@@ -152,24 +117,6 @@ def _date_bounds() -> tuple[dt.date, dt.date]:
     """First and last date every supported exchange calendar covers."""
     last = min(get_calendar(exchange).last_session for exchange in SUPPORTED_EXCHANGES)
     return dt.date.fromisoformat(CALENDAR_START), last.date()
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be text")
-    return value
-
-
-def _nonempty(value: object) -> str:
-    if not _text(value).strip():
-        raise ValueError("is empty")
-    return value
-
-
-def _to_id(value: object) -> str:
-    if not _ID_PATTERN.fullmatch(_text(value)):
-        raise ValueError("must be a slug of lower-case letters, digits and '-', e.g. 'deepseek-r1'")
-    return value
 
 
 def _to_date(value: object) -> dt.date:
@@ -206,7 +153,7 @@ def _to_time(value: object) -> dt.time | None:
 
 
 def _to_timezone(value: object) -> str:
-    if _nonempty(value) not in _timezones():
+    if nonempty(value) not in _timezones():
         raise ValueError("is not an IANA time zone, e.g. Asia/Shanghai or America/New_York")
     return value
 
@@ -223,29 +170,19 @@ def _to_category(value: object) -> str:
     return value
 
 
-def _to_tickers(value: object) -> tuple[str, ...]:
-    items = value.split(";") if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)):
-        raise ValueError("must be ';'-separated tickers, or a list of them")
-    tickers = tuple(_text(item).strip() for item in items if _text(item).strip())
-    if any(not _TICKER_PATTERN.fullmatch(ticker) for ticker in tickers):
-        raise ValueError("must be tickers such as NVDA or 0700.HK separated by ';'")
-    return tickers
-
-
 _PARSERS = {
-    "id": _to_id,
+    "id": to_id,
     "date": _to_date,
     "time": _to_time,
     "timezone": _to_timezone,
-    "title": _nonempty,
-    "title_zh": _text,
-    "actor": _nonempty,
+    "title": nonempty,
+    "title_zh": text,
+    "actor": nonempty,
     "category": _to_category,
-    "tickers": _to_tickers,
-    "source": _text,
-    "quote": _text,
-    "notes": _text,
+    "tickers": to_tickers,
+    "source": text,
+    "quote": text,
+    "notes": text,
 }
 
 
@@ -522,51 +459,14 @@ class EventSet:
 def _read(path: str | Path) -> tuple[list[Event], list[Problem]]:
     """Parse an events file into its valid events and every problem found (the events are complete only
     when there are no problems)."""
-    name = str(path)
-    try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
-    except UnicodeDecodeError as exc:
-        return [], [Problem(f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'", file=name)]
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(_DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [column.strip() for column in next(reader, [])]
-    if not any(header):
-        return [], [Problem("the file is empty; it needs a header row: " + ",".join(COLUMNS), file=name, row=1)]
-
-    problems = [
-        Problem("required column is missing from the header", column, file=name, row=1)
-        for column in REQUIRED_COLUMNS
-        if column not in header
-    ]
-    problems += [
-        Problem("column appears more than once in the header", column, file=name, row=1)
-        for position, column in enumerate(header)
-        if column and column in header[:position]
-    ]
-    missing = {problem.column for problem in problems}
+    records, problems = read_records(path, COLUMNS, REQUIRED_COLUMNS)
+    missing = {problem.column for problem in problems if problem.row == 1}
     events: list[Event] = []
-    first_row_of: dict[str, int] = {}
-    for row, cells in enumerate(reader, start=2):
-        cells = [cell.strip() for cell in cells]
-        if not any(cells):
-            continue  # blank lines and Excel's trailing empty rows
-        stray = [cell for k, cell in enumerate(cells) if cell and (k >= len(header) or not header[k])]
-        if stray:
-            reason = "value in a column without a header name; name the column or delete the value"
-            problems.append(Problem(reason, value=stray[0], file=name, row=row))
-        record = {column: cell for column, cell in zip(header, cells, strict=False) if column}
-        event_id = record.get("id", "")
-        if event_id in first_row_of:
-            reason = f"duplicate id; row {first_row_of[event_id]} already uses it"
-            problems.append(Problem(reason, "id", event_id, name, row))
-        elif event_id:
-            first_row_of[event_id] = row
+    for row, record in records:
         try:
             events.append(Event.from_record(record))
         except EventValidationError as exc:
-            problems += [replace(p, file=name, row=row) for p in exc.problems if p.column not in missing]
+            problems += [replace(p, file=str(path), row=row) for p in exc.problems if p.column not in missing]
     return events, problems
 
 

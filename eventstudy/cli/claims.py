@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from eventstudy.claims import ClaimsFileError, ClaimsResult, check_claims, format_value, load_claims
-from eventstudy.cli.common import OfflineOption, UniverseOption, console, errors_to_exit_codes, fail, universe_from
-from eventstudy.events import EventSet, load_events
+from eventstudy.claims import ClaimsResult, check_claims, format_value, load_claims
+from eventstudy.cli.common import OfflineOption, UniverseOption, console, errors_to_exit_codes, universe_from
+from eventstudy.events import load_events
 from eventstudy.prices import default_price_source
 
 #: Rich style of each verdict.
@@ -20,14 +20,6 @@ VERDICT_STYLES = {
     "contradicted": "bold red",
     "not checkable": "dim",
 }
-
-
-def load_checked_claims(path: Path, events: EventSet) -> tuple:
-    """The claims of ``path`` for ``events``; a bad claims file is a bad-input exit listing every problem."""
-    try:
-        return load_claims(path, events)
-    except ClaimsFileError as exc:
-        raise fail(str(exc)) from None
 
 
 def verdicts_table(result: ClaimsResult) -> Table:
@@ -65,7 +57,7 @@ def claims(
     """
     with errors_to_exit_codes():
         events = load_events(events_file or claims_file.parent / "events.csv")
-        checked = load_checked_claims(claims_file, events)
+        checked = load_claims(claims_file, events)
         securities = universe_from(universe)
         result = check_claims(
             checked,

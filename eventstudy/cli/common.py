@@ -14,6 +14,7 @@ from rich.console import Console
 from eventstudy.calendars import CalendarError
 from eventstudy.events import EventsFileError, EventValidationError
 from eventstudy.prices import PriceDataError, PriceFileError, UnknownTickerError
+from eventstudy.records import RecordsFileError
 from eventstudy.universe import Universe, UniverseError, load_universe
 
 __all__ = [
@@ -54,6 +55,8 @@ def errors_to_exit_codes() -> Iterator[None]:
     except EventsFileError as exc:
         raise fail(f"{exc}\n`eventstudy events check {exc.path}` shows them as a table.", EXIT_BAD_INPUT) from exc
     except (PriceFileError, UnknownTickerError, UniverseError, CalendarError, EventValidationError) as exc:
+        raise fail(str(exc), EXIT_BAD_INPUT) from exc
+    except RecordsFileError as exc:
         raise fail(str(exc), EXIT_BAD_INPUT) from exc
     except PriceDataError as exc:
         raise fail(str(exc), EXIT_DATA_UNAVAILABLE) from exc

@@ -10,8 +10,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from eventstudy.claims import ClaimsResult, check_claims
-from eventstudy.cli.claims import load_checked_claims
+from eventstudy.claims import ClaimsResult, check_claims, load_claims
 from eventstudy.cli.common import (
     EXIT_DATA_UNAVAILABLE,
     OfflineOption,
@@ -113,7 +112,7 @@ def run(
         events = load_events(events_file)
         # The claims step (eventstudy.claims): a bad claims file stops the run before the study is computed.
         claims_path = claims_file or events_file.parent / "claims.csv"
-        claims = load_checked_claims(claims_path, events) if claims_file or claims_path.is_file() else None
+        claims = load_claims(claims_path, events) if claims_file or claims_path.is_file() else None
         securities = universe_from(universe)
         try:
             study = EventStudy(

@@ -1,0 +1,165 @@
+"""Validated CSV records: the reader and the problem reports shared by the events and the claims files.
+
+Both files are CSVs a person edits in a spreadsheet: UTF-8 with or without a BOM, comma-, semicolon- or
+tab-separated, LF or CRLF line ends. :func:`read_records` reads one into ``(row, record)`` pairs and collects every
+file-level problem at once (missing or repeated header columns, values under no header, duplicate ids); the loaders
+then validate each record with the value converters here and their own. Rows count as a spreadsheet shows them:
+the header is row 1, the first record row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Problem", "RecordsFileError", "nonempty", "read_records", "text", "to_id", "to_tickers"]
+
+_ID_PATTERN = re.compile(r"[a-z0-9-]+")
+_TICKER_PATTERN = re.compile(r"[A-Za-z0-9.^=_-]+")
+_DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a record or a file.
+
+    ``str(problem)`` reads ``file:row: column 'x': value 'v': reason``, leaving out the parts that are unknown.
+    ``row`` counts rows as a spreadsheet shows them: the header is row 1, the first record row 2.
+    """
+
+    reason: str
+    column: str | None = None
+    value: str | None = None
+    file: str | None = None
+    row: int | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file is not None:
+            parts.append(self.file if self.row is None else f"{self.file}:{self.row}")
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        if self.value is not None:
+            parts.append(f"value '{self.value}'")
+        parts.append(self.reason)
+        return ": ".join(parts)
+
+
+class RecordsFileError(ValueError):
+    """A file that cannot be loaded; ``problems`` lists every problem found, one per line of the message."""
+
+    def __init__(self, path: str | Path, problems: list[Problem]) -> None:
+        self.path = str(path)
+        self.problems = problems
+        lines = "\n".join(f"  {problem}" for problem in problems)
+        super().__init__(f"{len(problems)} problem(s) in {path} (fix them and run it again):\n{lines}")
+
+
+def text(value: object) -> str:
+    """``value`` if it is text (converters raise ``ValueError`` with the reason, for :class:`Problem`)."""
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value
+
+
+def nonempty(value: object) -> str:
+    """Text that is not blank."""
+    if not text(value).strip():
+        raise ValueError("is empty")
+    return value  # type: ignore[return-value]
+
+
+def to_id(value: object) -> str:
+    """An id: a slug of lower-case letters, digits and ``-``."""
+    if not _ID_PATTERN.fullmatch(text(value)):
+        raise ValueError("must be a slug of lower-case letters, digits and '-', e.g. 'deepseek-r1'")
+    return value  # type: ignore[return-value]
+
+
+def to_tickers(value: object) -> tuple[str, ...]:
+    """Tickers from ``"NVDA;0700.HK"`` or a list of them."""
+    items = value.split(";") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise ValueError("must be ';'-separated tickers, or a list of them")
+    tickers = tuple(text(item).strip() for item in items if text(item).strip())
+    if any(not _TICKER_PATTERN.fullmatch(ticker) for ticker in tickers):
+        raise ValueError("must be tickers such as NVDA or 0700.HK separated by ';'")
+    return tickers
+
+
+def read_records(
+    path: str | Path, columns: Sequence[str], required: Sequence[str], unknown_columns: bool = True
+) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """Read a CSV file into ``(row, record)`` pairs and every file-level problem.
+
+    Parameters
+    ----------
+    path
+        The file.
+    columns
+        The columns of the format (named in the message for an empty file or an unknown column).
+    required
+        Columns the header must have.
+    unknown_columns
+        Whether columns outside ``columns`` are kept (True) or each reported as a problem (False).
+
+    Returns
+    -------
+    records, problems
+        One ``(row, {column: stripped value})`` per non-blank line, and the problems: a file that is not UTF-8 or
+        has no header, missing or repeated header columns, values under no header name, duplicate ``id`` values.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read.
+    """
+    name = str(path)
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:  # keep line ends inside quoted values
+            content = handle.read()
+    except UnicodeDecodeError as exc:
+        return [], [Problem(f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'", file=name)]
+    delimiter = max(_DELIMITERS, key=content.split("\n", 1)[0].count)
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    header = [column.strip() for column in next(reader, [])]
+    if not any(header):
+        return [], [Problem("the file is empty; it needs a header row: " + ",".join(columns), file=name, row=1)]
+    problems = [
+        Problem("required column is missing from the header", column, file=name, row=1)
+        for column in required
+        if column not in header
+    ]
+    problems += [
+        Problem("column appears more than once in the header", column, file=name, row=1)
+        for position, column in enumerate(header)
+        if column and column in header[:position]
+    ]
+    if not unknown_columns:
+        problems += [
+            Problem(f"unknown column; the columns are {', '.join(columns)}", column, file=name, row=1)
+            for column in header
+            if column and column not in columns
+        ]
+    records = []
+    first_row_of: dict[str, int] = {}
+    for row, cells in enumerate(reader, start=2):
+        cells = [cell.strip() for cell in cells]
+        if not any(cells):
+            continue  # blank lines and Excel's trailing empty rows
+        stray = [cell for k, cell in enumerate(cells) if cell and (k >= len(header) or not header[k])]
+        if stray:
+            reason = "value in a column without a header name; name the column or delete the value"
+            problems.append(Problem(reason, value=stray[0], file=name, row=row))
+        record = {column: cell for column, cell in zip(header, cells, strict=False) if column}
+        key = record.get("id", "")
+        if key in first_row_of:
+            problems.append(Problem(f"duplicate id; row {first_row_of[key]} already uses it", "id", key, name, row))
+        elif key:
+            first_row_of[key] = row
+        records.append((row, record))
+    return records, problems
