@@ -35,6 +35,7 @@ from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.statistics import Sample, benjamini_hochberg, pair_statistics, run_tests
 
 if TYPE_CHECKING:
+    from eventstudy.claims import ClaimsResult
     from eventstudy.engine import ComputedPairs, EventStudy, Pair
     from eventstudy.prices import PriceData
 
@@ -215,15 +216,20 @@ class EventStudyResults:
         return written
 
     def to_html(
-        self, out_dir: str | Path, metadata: dict[str, object] | None = None, window: tuple[int, int] = (0, 1)
+        self,
+        out_dir: str | Path,
+        metadata: dict[str, object] | None = None,
+        window: tuple[int, int] = (0, 1),
+        claims: ClaimsResult | None = None,
     ) -> Path:
         """Write the interactive report, the CSV data and ``run.json`` into ``out_dir``; return ``index.html``.
 
+        ``claims`` (:func:`eventstudy.claims.check_claims`) adds ``claims.html`` and ``claims_checked.csv``.
         See :func:`eventstudy.report.write_report`.
         """
         from eventstudy.report import write_report
 
-        return write_report(self, out_dir, metadata, window)
+        return write_report(self, out_dir, metadata, window, claims=claims)
 
 
 def _sha256(path: Path) -> str:

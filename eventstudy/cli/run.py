@@ -24,7 +24,6 @@ from eventstudy.engine import DEFAULT_EVENT_WINDOWS, EventStudy
 from eventstudy.events import load_events
 from eventstudy.models import MODELS
 from eventstudy.prices import default_price_source
-from eventstudy.report import write_report
 from eventstudy.results import EventStudyResults, run_metadata, window_label
 
 
@@ -149,7 +148,7 @@ def run(
                 progress.update(task, description="checking the claims")
                 checked = check_claims(claims, events, results=results, source_file=claims_path)
             progress.update(task, description="writing the report")
-            index = write_report(results, out, run_metadata(results, events_file=events_file), claims=checked)
+            index = results.to_html(out, run_metadata(results, events_file=events_file), claims=checked)
 
     main_window = (0, 1) if (0, 1) in windows else windows[0]
     console.print(effects_table(results, main_window))
