@@ -443,48 +443,66 @@ def ar_car_paths(context: ReportContext, event_id: str) -> go.Figure:
 
 
 def basket_paths(context: ReportContext, event_id: str) -> go.Figure | None:
-    """CAR paths of each basket of an event drawn with its members', side by side in one panel per basket
-    (``None`` when the event has no basket)."""
+    """CAR paths of each basket of an event drawn with its members', one panel per basket, three panels a row
+    (``None`` when the event has no basket). Members of small groups are labelled at the end of their line."""
     study = context.results.study
     path = context.results.ar[context.results.ar["event_id"] == event_id]
     baskets = [basket for basket in study.basket_list() if basket.security.ticker in set(path["ticker"])]
     if not baskets:
         return None
     names = {security.ticker: security.name for security in context.securities}
+    columns = min(3, len(baskets))
+    rows_count = -(-len(baskets) // columns)
     figure = make_subplots(
-        rows=1,
-        cols=len(baskets),
+        rows=rows_count,
+        cols=columns,
         shared_yaxes=True,
-        subplot_titles=[basket.security.name for basket in baskets],
-        horizontal_spacing=0.04,
+        subplot_titles=[
+            f"{basket.security.ticker.removeprefix('basket-')} ({len(basket.members)})" for basket in baskets
+        ],
+        horizontal_spacing=0.06,
+        vertical_spacing=0.16,
     )
-    for column, basket in enumerate(baskets, start=1):
-        for ticker in (basket.security.ticker, *basket.members):
-            rows = path[path["ticker"] == ticker].sort_values("day")
-            if rows.empty:
+    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+    for position, basket in enumerate(baskets):
+        row, column = divmod(position, columns)
+        labelled = len(basket.members) <= len(palette)
+        for number, ticker in enumerate((*basket.members, basket.security.ticker)):
+            lines = path[path["ticker"] == ticker].sort_values("day")
+            if lines.empty:
                 continue
             is_basket = ticker == basket.security.ticker
-            model = rows["model_used"].iloc[0]
+            color = "#111" if is_basket else (palette[number] if labelled else "#9aa5b1")
+            label = "basket" if is_basket else ticker
+            values = _percent(lines["car"])
+            finite = np.flatnonzero(np.isfinite(values))
+            text = [""] * len(values)
+            if finite.size:
+                text[finite[-1]] = label  # at the end of the line, which stops at the first missing return
             figure.add_trace(
                 go.Scatter(
-                    x=rows["day"],
-                    y=_percent(rows["car"]),
-                    mode="lines",
-                    line={"width": 4 if is_basket else 1.3, "color": "#111" if is_basket else None},
-                    opacity=1 if is_basket else 0.75,
-                    name=("basket" if is_basket else ticker) + ("" if column == 1 or not is_basket else f" {column}"),
-                    legendgroup=ticker,
-                    showlegend=not is_basket or column == 1,
-                    hovertemplate=f"{html.escape(names.get(ticker, ticker))} ({model} model)<br>day %{{x}}: "
-                    "CAR %{y:.2f}%<extra></extra>",
+                    x=lines["day"],
+                    y=values,
+                    mode="lines+text" if is_basket or labelled else "lines",
+                    text=text,
+                    textposition="middle right",
+                    textfont={"color": color, "size": 11},
+                    line={"width": 4 if is_basket else 1.4, "color": color},
+                    showlegend=False,
+                    hovertemplate=f"{html.escape(names.get(ticker, ticker))} ({lines['model_used'].iloc[0]} model)"
+                    "<br>day %{x}: CAR %{y:.2f}%<extra></extra>",
                 ),
-                row=1,
-                col=column,
+                row=row + 1,
+                col=column + 1,
             )
-    figure.update_xaxes(title_text="event day", dtick=5)
+    figure.update_xaxes(title_text="event day", dtick=5, range=[study.path_window[0] - 0.5, study.path_window[1] + 4])
     figure.update_yaxes(ticksuffix="%", zeroline=True, zerolinecolor="#888")
     figure.update_yaxes(title_text=f"CAR from day {study.path_window[0]}, %", col=1)
-    return _layout(figure, "Baskets beside their members (thick black line: the equal-weighted basket)", height=460)
+    return _layout(
+        figure,
+        "Baskets beside their members (thick black line: the equal-weighted basket)",
+        height=330 * rows_count + 80,
+    )
 
 
 # -- security pages ---------------------------------------------------------------------------------------------------
