@@ -80,9 +80,10 @@ def test_glm_5_page_shows_zhipu_minimax_and_their_basket_side_by_side(report: Pa
     page = (report.parent / "events" / "glm-5.html").read_text(encoding="utf-8")
     figure = page[page.index('id="basket-paths"') :]
     figure = figure[: figure.index("</script>")]
-    panel = figure.index('"HK AI model makers basket (equal-weighted, 2 members)"')
-    assert panel > 0 and '"name":"2513.HK"' in figure and '"name":"0100.HK"' in figure
-    assert '"HK AI & internet basket (equal-weighted, 10 members)"' in figure  # the other HK basket: its own panel
+    # One panel per basket; the model makers' panel labels Zhipu and MiniMax at the end of their lines.
+    assert '"text":"hk-ai-model-makers (2)"' in figure and '"text":"hk-ai-internet (10)"' in figure
+    assert '"2513.HK"' in figure and '"0100.HK"' in figure and '"basket"' in figure
+    assert "Zhipu (Knowledge Atlas) (market-adjusted model)" in figure
     # Zhipu and MiniMax are too young for the market model: a † badge and the reason, in the table and the warnings.
     assert page.count('class="fallback"') >= 3  # Zhipu, MiniMax and their basket
     assert "measured with the short-history market-adjusted model" in page
