@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,6 +146,11 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
+def headline_window(windows: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """The window summaries and reports lead with: (0,+1) when the study has it, else its first event window."""
+    return (0, 1) if (0, 1) in [tuple(window) for window in windows] else tuple(windows[0])  # type: ignore[return-value]
+
+
 def window_label(window: tuple[int, int]) -> str:
     """``(-1, 1)`` -> ``"(-1,+1)"``; ``(0, 0)`` -> ``"(0,0)"``."""
 
@@ -173,10 +179,11 @@ class EventStudyResults:
         rows = self.car[(self.car["event_id"] == event_id) & (self.car["window"] == label)]
         return rows.set_index("ticker")
 
-    def summary(self, window: tuple[int, int] = (0, 1), top: int = 10) -> str:
-        """A text summary: the specification, counts, and the largest and most significant effects."""
+    def summary(self, window: tuple[int, int] | None = None, top: int = 10) -> str:
+        """A text summary: the specification, counts, and the largest and most significant effects of ``window``
+        (default: :func:`headline_window`)."""
         study = self.study
-        label = window_label(window)
+        label = window_label(window or headline_window(study.event_windows))
         estimable = int((self.pairs["status"] == "ok").sum())
         fell_back = int((self.pairs["fallback_reason"] != "").sum())
         lines = [
@@ -219,7 +226,7 @@ class EventStudyResults:
         self,
         out_dir: str | Path,
         metadata: dict[str, object] | None = None,
-        window: tuple[int, int] = (0, 1),
+        window: tuple[int, int] | None = None,
         claims: ClaimsResult | None = None,
     ) -> Path:
         """Write the interactive report, the CSV data and ``run.json`` into ``out_dir``; return ``index.html``.

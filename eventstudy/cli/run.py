@@ -24,7 +24,7 @@ from eventstudy.engine import DEFAULT_EVENT_WINDOWS, EventStudy
 from eventstudy.events import load_events
 from eventstudy.models import MODELS
 from eventstudy.prices import default_price_source
-from eventstudy.results import EventStudyResults, run_metadata, window_label
+from eventstudy.results import EventStudyResults, headline_window, run_metadata, window_label
 
 
 def parse_window(text: str, option: str) -> tuple[int, int]:
@@ -150,8 +150,7 @@ def run(
             progress.update(task, description="writing the report")
             index = results.to_html(out, run_metadata(results, events_file=events_file), claims=checked)
 
-    main_window = (0, 1) if (0, 1) in windows else windows[0]
-    console.print(effects_table(results, main_window))
+    console.print(effects_table(results, headline_window(windows)))
     not_estimable = int((results.pairs["status"] != "ok").sum())
     fell_back = int((results.pairs["fallback_reason"] != "").sum())
     console.print(

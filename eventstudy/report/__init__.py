@@ -77,7 +77,7 @@ def write_report(
     results: EventStudyResults,
     out_dir: str | Path,
     metadata: dict[str, Any] | None = None,
-    window: tuple[int, int] = (0, 1),
+    window: tuple[int, int] | None = None,
     claims: ClaimsResult | None = None,
 ) -> Path:
     """Write the HTML report and data files of an event study into ``out_dir``.
@@ -93,7 +93,8 @@ def write_report(
         Written to ``run.json`` (JSON-ready values; others are written as text), with the report's window and
         counts added under ``report``; default :func:`eventstudy.results.run_metadata` of ``results``.
     window
-        Event window of the headline CAR (heatmap, tables); one of the study's event windows.
+        Event window of the headline CAR (heatmap, tables); one of the study's event windows (default (0,+1) when
+        the study has it, else its first window).
     claims
         Checked claims (:func:`eventstudy.claims.check_claims`): adds ``claims.html``, ``claims_checked.csv``,
         links from the index and event pages, and their summary in ``run.json``.

@@ -19,7 +19,7 @@ from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.calendars import calendar_name
 from eventstudy.events import Event
 from eventstudy.prices.base import file_stem
-from eventstudy.results import EventStudyResults, window_label
+from eventstudy.results import EventStudyResults, headline_window, window_label
 from eventstudy.returns import return_panels
 from eventstudy.universe import Security
 
@@ -197,7 +197,7 @@ def _overlaps(results: EventStudyResults, securities: tuple[Security, ...]) -> p
     return table[table["kind"] == "overlap"].reset_index(drop=True)
 
 
-def build_context(results: EventStudyResults, window: tuple[int, int]) -> ReportContext:
+def build_context(results: EventStudyResults, window: tuple[int, int] | None) -> ReportContext:
     """Check the names and the window, order the events and load the prices of a report.
 
     Raises
@@ -206,6 +206,8 @@ def build_context(results: EventStudyResults, window: tuple[int, int]) -> Report
         If ``window`` is not an event window of the study, or an event id or ticker cannot be a file name.
     """
     study = results.study
+    if window is None:
+        window = headline_window(study.event_windows)
     window = (int(window[0]), int(window[1]))
     if window not in [tuple(w) for w in study.event_windows]:
         windows = ", ".join(window_label(w) for w in study.event_windows)
