@@ -214,12 +214,12 @@ def build_context(results: EventStudyResults, window: tuple[int, int] | None) ->
         raise ReportError(f"window {window_label(window)} is not an event window of the study ({windows})")
     events = tuple(sorted(study.events, key=lambda event: (event.date, event.id)))  # type: ignore[union-attr]
     in_pairs = set(results.pairs["event_id"])
-    studied = set(results.pairs["ticker"])
-    # Universe order (so groups stay together), baskets last.
-    securities = tuple(security for security in study.securities() if security.ticker in studied)
-    tickers = [security.ticker for security in securities]
+    studied = list(dict.fromkeys(results.pairs["ticker"]))
     event_files = _stems([event.id for event in events] + sorted(in_pairs - {e.id for e in events}), "event id")
-    security_files = _stems(tickers, "ticker")
+    security_files = _stems(studied, "ticker")  # every name is checked before anything is written
+    # Universe order (so groups stay together), baskets last.
+    universe = study.securities()
+    securities = tuple(universe[ticker] for ticker in universe.tickers if ticker in set(studied))
     frames = _load_prices(results, securities)
     return ReportContext(
         results=results,
