@@ -165,6 +165,9 @@ def run(
             + ", ".join(str(item["ticker"]) for item in gaps)
             + " (see run.json)"
         )
+        failed = next((item["online_error"] for item in gaps if item["online_error"]), None)
+        if failed:
+            console.print(f"[yellow]The download of the missing ranges failed, so they stay gaps:[/] {failed}")
     if checked is not None:
         counts = ", ".join(f"{count} {verdict}" for verdict, count in checked.verdict_counts().items())
         console.print(f"Claims of {claims_path}: {counts} ({index.parent / 'claims.html'}).")
