@@ -5,7 +5,8 @@ treat them as independent over-reject. The classical answer is to form the portf
 return series against its own estimation-window variance (Brown & Warner 1980, 1985, "portfolio" or "crude
 dependence" approach). A basket here is rebalanced daily over the members that have a return that day: its return on
 day t is the mean of the members' returns on t (members not yet listed, or with a missing price, are left out that
-day). It trades on the members' calendar and is measured against their common benchmark.
+day, and not during its IPO sessions). It trades on the members' calendar and is measured against their common
+benchmark.
 
 References
 ----------
@@ -14,10 +15,12 @@ Brown, S. J., Warner, J. B. (1980). Measuring security price performance. JFE 8(
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.calendars import calendar_name
@@ -84,7 +87,22 @@ def make_baskets(universe: Universe, groups: Sequence[str] | None = None) -> lis
     return baskets
 
 
-def basket_returns(panel: pd.DataFrame, basket: Basket) -> pd.Series:
-    """The basket's daily return on the panel's sessions: the mean of the members' returns that exist that day."""
+def basket_returns(
+    panel: pd.DataFrame,
+    basket: Basket,
+    listed: Mapping[str, dt.date | None] | None = None,
+    skip_after_listing: int = 0,
+) -> pd.Series:
+    """The basket's daily return on the panel's sessions: the mean of the members' returns that exist that day.
+
+    A member joins the basket after its IPO sessions: its listing session and the ``skip_after_listing`` after it
+    (``listed`` gives the listing days) are left out, as they are from every estimation window.
+    """
     present = [ticker for ticker in basket.members if ticker in panel]
-    return panel[present].mean(axis=1, skipna=True).rename(basket.security.ticker)
+    members = panel[present].copy()
+    for column, ticker in enumerate(present):
+        day = (listed or {}).get(ticker)
+        if day is not None and pd.Timestamp(day) >= panel.index[0]:
+            row = panel.index.searchsorted(pd.Timestamp(day))
+            members.iloc[row : row + skip_after_listing + 1, column] = np.nan
+    return members.mean(axis=1, skipna=True).rename(basket.security.ticker)

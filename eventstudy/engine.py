@@ -12,6 +12,7 @@ Windows are counted in sessions of each security's own exchange, relative to its
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Literal
@@ -49,6 +50,8 @@ DEFAULT_FALLBACK_FLOOR = 15
 DEFAULT_SKIP_AFTER_LISTING = 5
 #: Last day of the short-history fallback's estimation window, relative to day 0.
 FALLBACK_LAST_DAY = -2
+#: Listing row of a security whose listing day is unknown (it traded before its prices begin).
+UNKNOWN_LISTING = -(10**9)
 #: Universe groups that are measuring sticks rather than subjects; studied only when selected explicitly.
 NON_STUDY_GROUPS = ("benchmarks", "sector indices")
 
@@ -508,7 +511,10 @@ class EventStudy:
         for basket in self.basket_list():
             calendar = calendar_name(basket.security.exchange)
             if calendar in panels:
-                panels[calendar][basket.security.ticker] = basket_returns(panels[calendar], basket)
+                listed = {ticker: self.universe[ticker].listed for ticker in basket.members}
+                panels[calendar][basket.security.ticker] = basket_returns(
+                    panels[calendar], basket, listed, self.skip_after_listing
+                )
         first_day, last_day = self.residual_window
         parts: list[_Part] = []
         calendars: dict[str, _CalendarPanel] = {}
@@ -528,6 +534,10 @@ class EventStudy:
                     arrays = _override(arrays, self._fallback_fit(panel, security[short], day_zero_row[short]), short)
             dates = panel.index.to_numpy().astype("datetime64[D]")
             estimation_rows = day_zero_row[:, np.newaxis] + np.arange(first_day, last_day + 1)
+            # Stale prices are counted once over the estimation days and the AR path together.
+            path_days = np.arange(self.path_window[0], self.path_window[1] + 1)
+            watched = np.union1d(np.arange(first_day, last_day + 1), path_days)
+            watched_rows = day_zero_row[:, np.newaxis] + watched
             parts.append(
                 _Part(
                     members=np.array(members),
@@ -536,8 +546,7 @@ class EventStudy:
                     estimation_dates=_dates_at(dates, estimation_rows),
                     fallback=fallback,
                     model_observations=observations,
-                    stale_days=_gather(panel.stale.astype(float), estimation_rows, security).sum(axis=1)
-                    + _gather(panel.stale.astype(float), arrays.rows, security).sum(axis=1),
+                    stale_days=np.nansum(_gather(panel.stale.astype(float), watched_rows, security), axis=1),
                 )
             )
         return _concatenate(parts, len(pairs)), self._placebo(calendars)
@@ -554,21 +563,32 @@ class EventStudy:
         first = np.full(security.shape, self.estimation_window[0])
         listed = panel.listed_rows[security]
         after_listing = listed + self.skip_after_listing + 1 - day_zero_row
-        first = np.where(listed >= 0, np.maximum(first, after_listing), first)
-        return fit_pairs(
-            panel.returns,
-            panel.market,
-            security,
-            day_zero_row,
-            MarketAdjusted(),
-            self.estimation_window,
-            self.path_window,
-            self.event_windows,
-            usable=panel.usable,
-            with_residuals=True,
-            estimation_bounds=(first, np.full(security.shape, FALLBACK_LAST_DAY)),
-            residual_window=self.residual_window,
-        )
+        first = np.maximum(first, after_listing)  # an unknown listing lies far in the past
+        last = np.full(security.shape, FALLBACK_LAST_DAY)
+        # One fit per day 0 when other events' paths are left out: a pair's own pre-event days are not contamination.
+        days = np.unique(day_zero_row) if len(panel.pair_rows) else np.array([], dtype=int)
+        groups = [np.flatnonzero(day_zero_row == day) for day in days] or [np.arange(security.size)]
+        pieces = [
+            (
+                members,
+                fit_pairs(
+                    panel.returns,
+                    panel.market,
+                    security[members],
+                    day_zero_row[members],
+                    MarketAdjusted(),
+                    self.estimation_window,
+                    self.path_window,
+                    self.event_windows,
+                    usable=panel.usable_for(int(day_zero_row[members[0]]) if len(days) else None),
+                    with_residuals=True,
+                    estimation_bounds=(first[members], last[members]),
+                    residual_window=self.residual_window,
+                ),
+            )
+            for members in groups
+        ]
+        return _assemble(pieces, security.size)
 
     def _calendar_panel(
         self, calendar: str, chosen: list[Pair], panels: dict[str, pd.DataFrame], stale: dict[str, pd.Series]
@@ -590,25 +610,24 @@ class EventStudy:
             factors = series(factor_names)[:, :, np.newaxis]
         returns = series(tickers)
         # IPO jumps are not normal returns: the listing session and the next skip_after_listing are never estimated on.
-        listed = [by_ticker[ticker].security.listed for ticker in tickers]
-        listed_rows = np.array([-1 if day is None else index.searchsorted(pd.Timestamp(day)) for day in listed])
-        usable = np.ones(returns.shape, dtype=bool)
+        listed_rows = np.array([_listing_row(calendar, index, by_ticker[t].security.listed) for t in tickers])
+        not_ipo = np.ones(returns.shape, dtype=bool)
         for column, row in enumerate(listed_rows):
-            if row >= 0:
-                usable[row : row + self.skip_after_listing + 1, column] = False
-        if self.exclude_contaminated:
-            rows = index.get_indexer(pd.DatetimeIndex([pair.day_zero for pair in chosen]))
-            columns = np.array([tickers.index(pair.security.ticker) for pair in chosen])
-            path = np.arange(self.path_window[0], self.path_window[1] + 1)
-            usable[np.clip(rows[:, np.newaxis] + path, 0, len(index) - 1), columns[:, np.newaxis]] = False
+            not_ipo[max(row, 0) : max(row + self.skip_after_listing + 1, 0), column] = False
+        day_zero_rows = index.get_indexer(pd.DatetimeIndex([pair.day_zero for pair in chosen]))
         return _CalendarPanel(
             index=index,
             tickers=tickers,
             returns=returns,
             market=series([by_ticker[ticker].benchmark for ticker in tickers]),
             factors=factors,
-            usable=usable,
-            event_rows=index.get_indexer(pd.DatetimeIndex(sorted({pair.day_zero for pair in chosen}))),
+            not_ipo=not_ipo,
+            pair_rows=day_zero_rows if self.exclude_contaminated else day_zero_rows[:0],
+            pair_columns=np.array([tickers.index(pair.security.ticker) for pair in chosen])[
+                : len(chosen) if self.exclude_contaminated else 0
+            ],
+            path_window=self.path_window,
+            event_rows=np.unique(day_zero_rows),
             listed_rows=listed_rows,
             stale=np.column_stack(
                 [
@@ -641,9 +660,9 @@ class EventStudy:
     def _placebo(self, calendars: dict[str, _CalendarPanel]) -> dict[str, np.ndarray]:
         """CARs of every security on random pseudo-event dates, the same calendar dates for all securities.
 
-        A date qualifies when, on every calendar of the run, its day 0 (the first session on or after it) has the
-        whole estimation window and AR path inside the panel and its AR path is clear of every real event's AR
-        path. ``placebo_replications`` such dates are drawn without replacement (fewer if fewer qualify).
+        A date qualifies when it is a session of every calendar of the run, has the whole estimation window and
+        AR path inside each panel, and its AR path is clear of every real event's AR path.
+        ``placebo_replications`` such dates are drawn without replacement (fewer if fewer qualify).
 
         Returns
         -------
@@ -656,7 +675,8 @@ class EventStudy:
         nothing = {ticker: np.full((0, len(self.event_windows)), np.nan) for ticker in tickers}
         reach = self._model.reach + 1
         path = self.path_window[1] - self.path_window[0] + 1
-        candidates = np.unique(np.concatenate([panel.index.to_numpy() for panel in calendars.values()]))
+        # Dates that are sessions on every calendar of the run: each is one distinct session everywhere.
+        candidates = functools.reduce(np.intersect1d, [panel.index.to_numpy() for panel in calendars.values()])
         eligible = np.ones(candidates.size, dtype=bool)
         rows_of: dict[str, np.ndarray] = {}
         for calendar, panel in calendars.items():
@@ -687,14 +707,22 @@ class EventStudy:
 @dataclass(frozen=True)
 class _CalendarPanel:
     """The inputs of :func:`fit_pairs` for one calendar, the rows of the real events' day 0 and of each security's
-    listing (-1 when it listed before the panel or the listing is unknown)."""
+    listing (negative when it listed before the panel starts, :data:`UNKNOWN_LISTING` when unknown).
+
+    ``not_ipo`` is False on each security's listing session and the sessions skipped after it; ``pair_rows`` and
+    ``pair_columns`` give the day 0 and security of every pair whose AR path is left out of estimation windows
+    (empty unless ``exclude_contaminated``).
+    """
 
     index: pd.DatetimeIndex
     tickers: list[str]
     returns: np.ndarray
     market: np.ndarray
     factors: np.ndarray | None
-    usable: np.ndarray
+    not_ipo: np.ndarray
+    pair_rows: np.ndarray
+    pair_columns: np.ndarray
+    path_window: Window
     event_rows: np.ndarray
     listed_rows: np.ndarray
     stale: np.ndarray
@@ -703,6 +731,21 @@ class _CalendarPanel:
     def column(self) -> dict[str, int]:
         """Column of each ticker."""
         return {ticker: position for position, ticker in enumerate(self.tickers)}
+
+    @property
+    def usable(self) -> np.ndarray:
+        """Rows any estimation window may use: not IPO sessions, and outside every pair's AR path."""
+        return self.usable_for(None)
+
+    def usable_for(self, own_day_zero_row: int | None) -> np.ndarray:
+        """Rows the estimation of a pair with day 0 at ``own_day_zero_row`` may use: its own AR path is not
+        contamination (the short-history fallback reaches into it), other pairs' paths are."""
+        usable = self.not_ipo.copy()
+        others = self.pair_rows != own_day_zero_row
+        path = np.arange(self.path_window[0], self.path_window[1] + 1)
+        rows = np.clip(self.pair_rows[others, np.newaxis] + path, 0, len(self.index) - 1)
+        usable[rows, self.pair_columns[others, np.newaxis]] = False
+        return usable
 
 
 @dataclass(frozen=True)
@@ -775,6 +818,32 @@ def _scatter(pieces: list[tuple[np.ndarray, np.ndarray]], count: int) -> np.ndar
     return out
 
 
+def _assemble(pieces: list[tuple[np.ndarray, PairArrays]], count: int) -> PairArrays:
+    """One :class:`PairArrays` of ``count`` pairs from pieces computed for the pairs at their positions."""
+
+    def scatter(get: Callable[[PairArrays], np.ndarray]) -> np.ndarray:
+        return _scatter([(members, get(arrays)) for members, arrays in pieces], count)
+
+    fit = Fit(**{f.name: scatter(lambda arrays, name=f.name: getattr(arrays.fit, name)) for f in fields(Fit)})
+    per_pair = {
+        f.name: scatter(lambda arrays, name=f.name: getattr(arrays, name))
+        for f in fields(PairArrays)
+        if f.name not in ("fit", "offsets") and getattr(pieces[0][1], f.name) is not None
+    }
+    return PairArrays(fit=fit, offsets=pieces[0][1].offsets, **({"estimation_residuals": None} | per_pair))
+
+
+def _listing_row(calendar: str, index: pd.DatetimeIndex, listed: object) -> int:
+    """Row of a listing day in a panel's sessions: negative when it precedes the panel (sessions before its
+    first row), :data:`UNKNOWN_LISTING` when the listing day is unknown."""
+    if listed is None:
+        return UNKNOWN_LISTING
+    day = pd.Timestamp(listed)
+    if day >= index[0]:
+        return int(index.searchsorted(day))
+    return 1 - len(sessions(calendar, day, index[0]))
+
+
 def _concatenate(parts: list[_Part], count: int) -> ComputedPairs | None:
     """One :class:`ComputedPairs` from the per-calendar parts (``None`` when there are no pairs)."""
     if not parts:
@@ -783,15 +852,8 @@ def _concatenate(parts: list[_Part], count: int) -> ComputedPairs | None:
     def scatter(get: Callable[[_Part], np.ndarray]) -> np.ndarray:
         return _scatter([(part.members, get(part)) for part in parts], count)
 
-    fit = Fit(**{f.name: scatter(lambda part, name=f.name: getattr(part.arrays.fit, name)) for f in fields(Fit)})
-    per_pair = {
-        f.name: scatter(lambda part, name=f.name: getattr(part.arrays, name))
-        for f in fields(PairArrays)
-        if f.name not in ("fit", "offsets") and getattr(parts[0].arrays, f.name) is not None
-    }
-    arrays = PairArrays(fit=fit, offsets=parts[0].arrays.offsets, **({"estimation_residuals": None} | per_pair))
     return ComputedPairs(
-        arrays=arrays,
+        arrays=_assemble([(part.members, part.arrays) for part in parts], count),
         path_dates=scatter(lambda part: part.path_dates),
         estimation_dates=scatter(lambda part: part.estimation_dates),
         fallback=scatter(lambda part: part.fallback),

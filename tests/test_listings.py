@@ -83,6 +83,18 @@ def test_too_few_post_listing_returns_is_not_estimable_with_the_reason(tmp_path:
     assert results.car.empty
 
 
+def test_excluding_contaminated_days_keeps_the_pairs_own_pre_event_days(tmp_path: Path) -> None:
+    results, _ = run_listing(tmp_path, listed_at=250, day_zero=280, exclude_contaminated=True)
+    pair = results.pairs.set_index("ticker").loc["NEW"]
+    assert pair["status"] == "ok" and pair["observations"] == 23  # days -10..-2 are its own, not another event's
+
+
+def test_a_listing_long_before_the_window_costs_no_estimation_day(tmp_path: Path) -> None:
+    results, _ = run_listing(tmp_path, listed_at=0, day_zero=280)
+    pair = results.pairs.set_index("ticker").loc["NEW"]
+    assert pair["model_used"] == "market" and pair["observations"] == 240
+
+
 def test_no_fallback_when_asked(tmp_path: Path) -> None:
     results, _ = run_listing(tmp_path, listed_at=250, day_zero=280, fallback="none")
     pair = results.pairs.set_index("ticker").loc["NEW"]
