@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from eventstudy.baskets import BASKETS_GROUP
+from eventstudy.calendars import offset_sessions
 from eventstudy.statistics import Sample, benjamini_hochberg, pair_statistics, run_tests
 
 if TYPE_CHECKING:
@@ -76,7 +77,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "r_squared": "R^2 of the estimation-window fit",
         "estimation_start": "first session the model was estimated on",
         "estimation_end": "last session the model was estimated on",
-        "contaminating_events": "other events whose AR path falls in the estimation window (';'-separated)",
+        "contaminating_events": "other events whose AR path falls in the days the model was estimated on "
+        "(';'-separated)",
         "stale_days": "sessions of the estimation window and AR path with zero volume and an unchanged close (thin "
         "trading: a carried-over price, not a trade)",
     },
@@ -119,7 +121,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "missing_days": "days of the window without an AR (CAR is empty when any)",
     },
     "tests": {
-        "scope": "'event' (one event) or 'all events' (a group across events)",
+        "scope": "'event' (one event) or 'all events' (a group across events, each security counted once per day 0: "
+        "events sharing a day 0 are one observation)",
         "event_id": "event id, or 'all events'",
         "group": "universe group, 'baskets', or 'all securities' (every security, baskets excluded)",
         "window": "event window label",
@@ -185,7 +188,7 @@ class EventStudyResults:
         study = self.study
         label = window_label(window or headline_window(study.event_windows))
         estimable = int((self.pairs["status"] == "ok").sum())
-        fell_back = int((self.pairs["fallback_reason"] != "").sum())
+        fell_back = int(((self.pairs["fallback_reason"] != "") & (self.pairs["status"] == "ok")).sum())
         lines = [
             "Event study",
             "=" * 100,
@@ -336,18 +339,26 @@ def _not_estimable_reason(study: EventStudy, pair: Pair, observations: float, st
     return reason
 
 
-def _contamination(study: EventStudy, pairs: list[Pair]) -> dict[tuple[str, str], str]:
-    """(event id, exchange) -> ids of other events whose AR path reaches into the estimation window."""
+def _contamination(study: EventStudy, pairs: list[Pair], starts: pd.DatetimeIndex, ends: pd.DatetimeIndex) -> list[str]:
+    """Per pair, the other events whose AR path falls inside the days its model was actually estimated on
+    (``starts``..``ends``), ';'-separated. Events sharing the pair's day 0 are the same observation, not others."""
     exchanges = sorted({pair.security.exchange for pair in pairs})
-    table = study.events.overlaps(  # type: ignore[union-attr]
-        event_window=study.path_window,
-        estimation_window=study.estimation_window,
-        exchanges=exchanges,
-        include_month=study.include_month_precision,
-    )
-    table = table[table["kind"] == "contamination"]
-    grouped = table.groupby(["event_id", "exchange"])["other_event_id"].agg(lambda ids: ";".join(ids))
-    return grouped.to_dict()
+    table = study.events.daily(study.include_month_precision).day_zero_table(exchanges)  # type: ignore[union-attr]
+    first, last = study.path_window
+    paths: dict[str, list[tuple[str, pd.Timestamp, pd.Timestamp, pd.Timestamp]]] = {}
+    for row in table.itertuples(index=False):
+        span = offset_sessions(row.exchange, row.day_zero, [first, last])
+        paths.setdefault(row.exchange, []).append((row.event_id, row.day_zero, span[0], span[-1]))
+    return [
+        ""
+        if pd.isna(start)
+        else ";".join(
+            other
+            for other, day_zero, path_start, path_end in paths[pair.security.exchange]
+            if other != pair.event.id and day_zero != pair.day_zero and path_start <= end and path_end >= start
+        )
+        for pair, start, end in zip(pairs, starts, ends, strict=True)
+    ]
 
 
 def _sample(computed: ComputedPairs, keys: pd.DataFrame, mask: np.ndarray, span: slice, window: int) -> Sample:
@@ -462,7 +473,6 @@ def build_results(
         else:
             reasons[index] = _not_estimable_reason(study, pairs[index], model_observations, start, prices)
     model_used = np.where(fallback, "market-adjusted", study.model_name)
-    contaminated = _contamination(study, pairs)
     pairs_table = keys.assign(
         model=study.model_name,
         model_used=model_used,
@@ -477,7 +487,7 @@ def build_results(
         r_squared=fit.r_squared,
         estimation_start=estimation_start,
         estimation_end=estimation_end,
-        contaminating_events=[contaminated.get((p.event.id, p.security.exchange), "") for p in pairs],
+        contaminating_events=_contamination(study, pairs, estimation_start, estimation_end),
         stale_days=computed.stale_days.astype(int),
     )
 
@@ -507,6 +517,7 @@ def build_results(
     )
 
     rng = np.random.default_rng(study.seed)
+    first_of_day = ~keys.duplicated(subset=["ticker", "day_zero"]).to_numpy()
     car_tables, test_tables, caar_rows = [], [], []
     groups = list(dict.fromkeys(keys["group"]))
     for position, window in enumerate(study.event_windows):
@@ -530,7 +541,9 @@ def build_results(
         scopes = [
             ("event", event_id, keys["event_id"].to_numpy() == event_id) for event_id in keys["event_id"].unique()
         ]
-        scopes.append(("all events", ALL_EVENTS, np.ones(len(keys), dtype=bool)))
+        # Across events, a security is one observation per day 0: events that share a day 0 (R1 and Kimi k1.5 on
+        # 2025-01-20, the NVIDIA crash and DeepSeek topping the App Store on 2025-01-27) are the same returns.
+        scopes.append(("all events", ALL_EVENTS, first_of_day))
         for scope, event_id, in_scope in scopes:
             for group in [*groups, ALL_GROUPS]:
                 # A basket and its members are the same money: "all securities" counts the members only.
@@ -544,7 +557,7 @@ def build_results(
                 caar_row = _caar_row(sample.car) | {"n_fallback": int(fallback[mask].sum())}
                 caar_rows.append(label_columns | caar_row)
                 table = run_tests(sample, study.tests, rng, replications=study.bootstrap_replications)
-                if placebo:
+                if placebo and scope == "event":  # one pseudo date stands for one event date
                     extra = placebo_test(caar_row["caar"], sample.security_id, placebo, position)
                     table = pd.concat([table, pd.DataFrame([extra])], ignore_index=True)
                 test_tables.append(table.assign(**label_columns))

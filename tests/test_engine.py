@@ -101,14 +101,20 @@ def test_short_history_is_reported_not_estimable_with_reason(tmp_path: Path) -> 
 
 def test_aggregation_counts_each_event_security_pair_once(tmp_path: Path) -> None:
     prices, universe, days = write_market(tmp_path, securities=6)
-    events = [event_on(days[300], "first"), event_on(days[330], "second"), event_on(days[360], "third", "S01;S02")]
+    events = [
+        event_on(days[300], "first"),
+        event_on(days[330], "second"),
+        event_on(days[360], "third", "S01;S02"),
+        event_on(days[300], "same-day", "S01"),  # the same returns as "first" for S01
+    ]
     results = EventStudy(
         events, universe=load_universe(universe), prices=CsvDirectorySource(prices), tests=["cross_sectional_t"]
     ).run()
     # Two baskets (groups A and B) join the universe-wide events, not the one that names its tickers.
-    assert len(results.pairs) == (6 + 2) + (6 + 2) + 2
+    assert len(results.pairs) == (6 + 2) + (6 + 2) + 2 + 1
     across = results.caar[(results.caar["scope"] == "all events") & (results.caar["window"] == "(0,0)")]
-    assert across.set_index("group").loc["all securities", "n"] == 14  # the baskets are not counted again
+    # The baskets are not counted again, nor is S01 on the day 0 it shares with "first".
+    assert across.set_index("group").loc["all securities", "n"] == 14
     assert across.set_index("group").loc["baskets", "n"] == 4
     assert across.set_index("group").loc["A", "n"] == 3 + 3 + 1  # S01, S03, S05 twice, S01 once more
 

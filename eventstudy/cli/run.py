@@ -152,7 +152,7 @@ def run(
 
     console.print(effects_table(results, headline_window(windows)))
     not_estimable = int((results.pairs["status"] != "ok").sum())
-    fell_back = int((results.pairs["fallback_reason"] != "").sum())
+    fell_back = int(((results.pairs["fallback_reason"] != "") & (results.pairs["status"] == "ok")).sum())
     console.print(
         f"{len(results.pairs)} pairs from {results.pairs['event_id'].nunique()} events; "
         f"{fell_back} fell back to the market-adjusted model (short history); "

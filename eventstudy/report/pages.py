@@ -365,13 +365,14 @@ def index_page(context: ReportContext, claims_section: str = "", claims_files: d
     estimable = int((pairs["status"] == "ok").sum())
     fell_back = int(((pairs["fallback_reason"] != "") & (pairs["status"] == "ok")).sum())
     significant = int((pairs["p_value"] < 0.05).sum())
+    tested = int(pairs["p_value"].notna().sum())
     summary = (
         f'<p class="lead">{len(context.studied)} of {len(context.events)} events studied on '
         f"{len(context.securities)} securities: {len(pairs)} (event, security) pairs, {estimable} estimable "
         f"({fell_back} of them with the short-history market-adjusted model, marked †), "
         f'<span class="bad">{len(pairs) - estimable} not estimable</span> (marked × and explained in the tables). '
-        f"{significant} of the estimable CARs over {_esc(label)} have p &lt; 0.05, where about "
-        f"{round(0.05 * estimable)} would by chance alone.</p><p>{_settings_line(context)}</p>"
+        f"{significant} of the {tested} CARs over {_esc(label)} have p &lt; 0.05, where about "
+        f"{round(0.05 * tested)} would by chance alone.</p><p>{_settings_line(context)}</p>"
     )
     heatmap = figures.figure_html(figures.car_heatmap(context), "car-heatmap", clickable=True)
     timeline = figures.figure_html(figures.event_timeline(context), "event-timeline", clickable=True)
