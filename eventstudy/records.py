@@ -88,6 +88,9 @@ def to_tickers(value: object) -> tuple[str, ...]:
     tickers = tuple(text(item).strip() for item in items if text(item).strip())
     if any(not _TICKER_PATTERN.fullmatch(ticker) for ticker in tickers):
         raise ValueError("must be tickers such as NVDA or 0700.HK separated by ';'")
+    repeated = sorted({ticker for ticker in tickers if tickers.count(ticker) > 1})
+    if repeated:
+        raise ValueError(f"lists {', '.join(repeated)} more than once")
     return tickers
 
 

@@ -199,6 +199,7 @@ def test_event_reports_every_problem() -> None:
         ({"date": dt.datetime(2025, 1, 20, 20, 0)}, "date"),
         ({"time": "8pm"}, "time"),
         ({"tickers": "NVDA, AMD"}, "tickers"),
+        ({"tickers": "NVDA;TSM;NVDA"}, "tickers"),  # a repeated ticker would be studied twice
         ({"date_precision": "week"}, "date_precision"),
         ({"extra": {"title": "shadow"}}, "title"),
         ({"extra": {"url": 1}}, "url"),

@@ -307,6 +307,17 @@ def test_chain_offline_serves_the_snapshot_and_names_what_is_missing(tmp_path: P
     ]
 
 
+def test_sessions_between_two_cached_ranges_are_not_taken_for_market_gaps(tmp_path: Path) -> None:
+    chain = chain_with(None, tmp_path)
+    snapshot = SnapshotSource().history("NVDA", "2024-01-01", "2026-04-30")
+    for start, end in (("2024-01-01", "2024-06-30"), ("2025-03-01", "2026-04-30")):
+        chain.cache.store("NVDA", snapshot.loc[start:end], start, end)  # type: ignore[union-attr]
+    coverage = chain.load(["NVDA"], "2024-01-02", "2026-04-30").coverage["NVDA"]
+    assert coverage.source == "snapshot" and coverage.rows == len(snapshot) and coverage.missing_sessions == ()
+    only_cached = chain.load(["NVDA"], "2025-03-03", "2025-06-30").coverage["NVDA"]
+    assert only_cached.source == "cache" and only_cached.complete
+
+
 def test_chain_downloads_only_missing_ranges_into_the_cache(tmp_path: Path) -> None:
     dates = ["2026-09-24", "2026-09-25", "2026-09-28", "2026-09-29", "2026-09-30", "2026-10-01", "2026-10-02"]
     fake = FakeDownload(yahoo_frame(["NVDA"], dates))

@@ -234,6 +234,11 @@ class PriceChain(PriceSource):
             except UnknownTickerError:
                 continue
             coverage = assess_coverage(frame, ticker, exchange, source.name, start, end, self.now)
+            if isinstance(source, PriceCache) and not frame.empty:
+                # The cache holds the ranges it was asked for; sessions between two of them were never fetched.
+                coverage = replace(
+                    coverage, uncovered=coverage.uncovered + self._never_fetched(source, coverage, start, end)
+                )
             if coverage.complete:
                 return frame, coverage
             if best is None or coverage.rows > best[1].rows:
@@ -244,6 +249,17 @@ class PriceChain(PriceSource):
         hint = "" if self.online is not None else "; drop --offline to fetch it from Yahoo Finance"
         reason = f"not in any offline price source ({names}){hint}"
         return empty_price_frame(), Coverage(ticker, exchange, None, reason=reason)
+
+    def _never_fetched(
+        self, cache: PriceCache, coverage: Coverage, start: object, end: object
+    ) -> tuple[tuple[pd.Timestamp, pd.Timestamp], ...]:
+        """Runs of requested completed sessions inside the cached span that no cached range covers."""
+        first = coverage.first if start is None else max(pd.Timestamp(start), coverage.first)
+        last = coverage.last if end is None else min(pd.Timestamp(end), coverage.last)
+        runs: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()
+        for gap_start, gap_end in cache.missing_ranges(coverage.ticker, first, last):
+            runs += _runs(completed_sessions(coverage.exchange, gap_start, gap_end, self.now))
+        return runs
 
     def load(self, tickers: Iterable[str], start: object = None, end: object = None) -> PriceData:
         """Prices of ``tickers`` over ``[start, end]``, downloading what is missing when online.
