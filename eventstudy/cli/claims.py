@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 
 from eventstudy.claims import ClaimsResult, check_claims, format_value, load_claims
-from eventstudy.cli.common import OfflineOption, UniverseOption, console, errors_to_exit_codes, universe_from
+from eventstudy.cli.common import OfflineOption, UniverseOption, console, errors_to_exit_codes
 from eventstudy.events import load_events
 from eventstudy.prices import default_price_source
+from eventstudy.universe import load_universe
 
 #: Rich style of each verdict.
 VERDICT_STYLES = {
@@ -58,7 +59,7 @@ def claims(
     with errors_to_exit_codes():
         events = load_events(events_file or claims_file.parent / "events.csv")
         checked = load_claims(claims_file, events)
-        securities = universe_from(universe)
+        securities = load_universe(universe)
         result = check_claims(
             checked,
             events,

@@ -15,7 +15,7 @@ from eventstudy.calendars import CalendarError
 from eventstudy.events import EventsFileError, EventValidationError
 from eventstudy.prices import PriceDataError, PriceFileError, UnknownTickerError
 from eventstudy.records import RecordsFileError
-from eventstudy.universe import Universe, UniverseError, load_universe
+from eventstudy.universe import UniverseError
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -26,7 +26,6 @@ __all__ = [
     "console",
     "errors_to_exit_codes",
     "fail",
-    "universe_from",
 ]
 
 EXIT_BAD_INPUT = 1
@@ -62,11 +61,6 @@ def errors_to_exit_codes() -> Iterator[None]:
         raise fail(str(exc), EXIT_DATA_UNAVAILABLE) from exc
     except OSError as exc:
         raise fail(f"cannot read {exc.filename}: {exc.strerror or exc}", EXIT_BAD_INPUT) from exc
-
-
-def universe_from(path: Path | None) -> Universe:
-    """The universe of ``--universe`` (the packaged one when absent)."""
-    return load_universe(path)
 
 
 def check_date_range(start: dt.datetime | None, end: dt.datetime | None) -> None:

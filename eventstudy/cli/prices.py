@@ -16,10 +16,10 @@ from eventstudy.cli.common import (
     console,
     errors_to_exit_codes,
     fail,
-    universe_from,
 )
 from eventstudy.prices import default_price_source
 from eventstudy.returns import daily_returns
+from eventstudy.universe import load_universe
 
 app = typer.Typer(help="Show daily prices and fetch new ones into the local cache.", no_args_is_help=True)
 
@@ -38,7 +38,7 @@ def show(
     """Print a ticker's daily prices and returns on its exchange's sessions, with where they came from."""
     check_date_range(start, end)
     with errors_to_exit_codes():
-        securities = universe_from(universe)
+        securities = load_universe(universe)
         chain = default_price_source(offline=offline, universe=securities)
         data = chain.load([ticker], start, end)
         frame, coverage = data.require(ticker), data.coverage[ticker]
@@ -72,7 +72,7 @@ def fetch(
     """Download prices from Yahoo Finance into the local cache (only the ranges it does not hold yet)."""
     check_date_range(start, end)
     with errors_to_exit_codes():
-        chain = default_price_source(universe=universe_from(universe))
+        chain = default_price_source(universe=load_universe(universe))
         stored = chain.fetch(tickers, start or dt.datetime(2018, 1, 1), end)
     for ticker, rows in stored.items():
         console.print(f"{ticker}: {rows} new row(s) in {chain.cache.path}")

@@ -18,13 +18,13 @@ from eventstudy.cli.common import (
     console,
     errors_to_exit_codes,
     fail,
-    universe_from,
 )
 from eventstudy.engine import DEFAULT_EVENT_WINDOWS, EventStudy
 from eventstudy.events import load_events
 from eventstudy.models import MODELS
 from eventstudy.prices import default_price_source
 from eventstudy.results import EventStudyResults, headline_window, run_metadata, window_label
+from eventstudy.universe import load_universe
 
 
 def parse_window(text: str, option: str) -> tuple[int, int]:
@@ -112,7 +112,7 @@ def run(
         # The claims step (eventstudy.claims): a bad claims file stops the run before the study is computed.
         claims_path = claims_file or events_file.parent / "claims.csv"
         claims = load_claims(claims_path, events) if claims_file or claims_path.is_file() else None
-        securities = universe_from(universe)
+        securities = load_universe(universe)
         try:
             study = EventStudy(
                 events,

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from eventstudy.cli.common import UniverseOption, console, errors_to_exit_codes, universe_from
+from eventstudy.cli.common import UniverseOption, console, errors_to_exit_codes
 from eventstudy.prices import snapshot_provenance
+from eventstudy.universe import load_universe
 
 
 def show_universe(
@@ -17,7 +18,7 @@ def show_universe(
 ) -> None:
     """List the securities of the universe: exchange, group, benchmark, and the span of their offline prices."""
     with errors_to_exit_codes():
-        securities = universe_from(universe).select(groups=group)
+        securities = load_universe(universe).select(groups=group)
     series = snapshot_provenance()["series"]
     table = Table(title=f"{len(securities)} securities ({securities.source})")
     for column in ("ticker", "name", "exchange", "currency", "group", "benchmark", "factor", "offline prices"):
