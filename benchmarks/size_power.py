@@ -38,9 +38,10 @@ import pandas as pd
 
 from eventstudy import EventStudy, SnapshotSource, load_events, load_universe
 from eventstudy.calendars import calendar_name
-from eventstudy.engine import DEFAULT_MIN_ESTIMATION, NON_STUDY_GROUPS, PairArrays, fit_pairs
+from eventstudy.engine import PairArrays, fit_pairs, plan_pairs
 from eventstudy.models import MarketModel
 from eventstudy.returns import return_panels
+from eventstudy.spec import DEFAULT_MIN_ESTIMATION, NON_STUDY_GROUPS
 from eventstudy.statistics import TESTS, Sample, mean_pairwise_correlation, run_tests
 
 ESTIMATION_WINDOW = (-250, -11)
@@ -118,8 +119,8 @@ def load_market(market: str, events_path: str) -> MarketPanel:
     first, last = ESTIMATION_WINDOW[0], PATH_WINDOW[1]
     candidate_rows = np.arange(-first, rows - last)
     event_free = np.ones(rows, dtype=bool)
-    pairs, _ = EventStudy(load_events(events_path), tickers=tickers).pairs()
-    event_rows = np.searchsorted(dates, np.array([pair.day_zero for pair in pairs], dtype="datetime64[D]"))
+    plan, _ = plan_pairs(EventStudy(load_events(events_path), tickers=tickers))
+    event_rows = np.searchsorted(dates, plan.day_zero.astype("datetime64[D]"))
     for offset in range(PATH_WINDOW[0], PATH_WINDOW[1] + 1):
         event_free[np.clip(event_rows + offset, 0, rows - 1)] = False
     security = np.tile(np.arange(columns), candidate_rows.size)

@@ -39,8 +39,9 @@ import numpy as np
 import pandas as pd
 
 from eventstudy import EventStudy, load_events
-from eventstudy.engine import DEFAULT_EVENT_WINDOWS, PairArrays, fit_pairs
+from eventstudy.engine import PairArrays, fit_pairs
 from eventstudy.models import MarketModel
+from eventstudy.spec import DEFAULT_EVENT_WINDOWS
 
 ESTIMATION_WINDOW = (-250, -11)
 PATH_WINDOW = (-10, 10)

@@ -10,10 +10,7 @@ The public API, re-exported here (see the README for a walk-through)::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from eventstudy.calendars import day_zero
-from eventstudy.engine import EventStudy
 from eventstudy.events import Event, EventSet, load_events
 from eventstudy.prices import (
     CsvDirectorySource,
@@ -23,13 +20,12 @@ from eventstudy.prices import (
     YahooSource,
     default_price_source,
 )
-from eventstudy.results import EventStudyResults
+from eventstudy.report import write_report
+from eventstudy.results import EventStudyResults, Summary
+from eventstudy.spec import StudySpec
+from eventstudy.study import EventStudy
 from eventstudy.universe import Security, Universe, load_universe
-
-try:
-    __version__ = version("eventstudy")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0+unknown"
+from eventstudy.version import __version__
 
 __all__ = [
     "CsvDirectorySource",
@@ -41,6 +37,8 @@ __all__ = [
     "PriceChain",
     "Security",
     "SnapshotSource",
+    "StudySpec",
+    "Summary",
     "Universe",
     "YahooSource",
     "__version__",
@@ -48,4 +46,5 @@ __all__ = [
     "default_price_source",
     "load_events",
     "load_universe",
+    "write_report",
 ]

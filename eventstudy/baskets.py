@@ -39,8 +39,9 @@ def basket_ticker(group: str) -> str:
 
 @dataclass(frozen=True)
 class Basket:
-    """A group's equal-weighted basket: the pseudo-security it is studied as, and its members."""
+    """A group's equal-weighted basket: the group, the pseudo-security it is studied as, and its members."""
 
+    group: str
     security: Security
     members: tuple[str, ...]
 
@@ -83,7 +84,7 @@ def make_baskets(universe: Universe, groups: Sequence[str] | None = None) -> lis
             benchmark=members[0].benchmark,
             listed=min(listings) if all(listings) else None,  # type: ignore[type-var]
         )
-        baskets.append(Basket(security, tuple(member.ticker for member in members)))
+        baskets.append(Basket(group, security, tuple(member.ticker for member in members)))
     return baskets
 
 

@@ -1,6 +1,6 @@
-"""Results of an event study: tidy DataFrames, a text summary, CSV export.
+"""Results of an event study: tidy DataFrames, a :class:`Summary`, confidence intervals at any level, CSV export.
 
-Tables (all tidy, one observation per row; documented column by column in :data:`COLUMNS`):
+Tables (all tidy, one observation per row; documented column by column in :data:`eventstudy.columns.COLUMNS`):
 
 ``pairs``
     One row per (event, security): day 0, the model's estimation diagnostics, and whether it could be estimated.
@@ -17,562 +17,338 @@ Tables (all tidy, one observation per row; documented column by column in :data:
     CAAR per sample and window with its cross-sectional 95% confidence interval.
 ``skipped``
     Events and securities that gave no pair, with the reason.
+
+This module holds data and presents it; it computes no statistic (see :mod:`eventstudy.inference`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from eventstudy.baskets import BASKETS_GROUP
-from eventstudy.calendars import offset_sessions
-from eventstudy.statistics import Sample, benjamini_hochberg, pair_statistics, run_tests
+from eventstudy.prices import PriceData
+from eventstudy.spec import StudySpec, Window, headline_window, window_label
+from eventstudy.version import __version__
 
 if TYPE_CHECKING:
-    from eventstudy.claims import ClaimsResult
-    from eventstudy.engine import ComputedPairs, EventStudy, Pair
-    from eventstudy.prices import PriceData
+    from rich.console import RenderableType
 
-__all__ = [
-    "ALL_EVENTS",
-    "ALL_GROUPS",
-    "COLUMNS",
-    "EventStudyResults",
-    "build_results",
-    "placebo_test",
-    "run_metadata",
-    "window_label",
-]
+__all__ = ["TABLES", "EventStudyResults", "Summary", "SummaryTable"]
 
-ALL_GROUPS = "all securities"
-ALL_EVENTS = "all events"
-
-COLUMNS: dict[str, dict[str, str]] = {
-    "pairs": {
-        "event_id": "event id (events file)",
-        "ticker": "security (Yahoo ticker)",
-        "name": "security name",
-        "group": "universe group",
-        "exchange": "exchange MIC; its calendar counts the sessions",
-        "benchmark": "benchmark ticker",
-        "day_zero": "first session of the exchange that can react to the event",
-        "model": "normal-return model of the study",
-        "model_used": "model this pair was fitted with (the study's, or market-adjusted for a short history)",
-        "fallback_reason": "why and how the short-history fallback was used (empty when it was not)",
-        "status": "'ok' or 'not estimable'",
-        "reason": "why the pair is not estimable (empty when ok)",
-        "observations": "valid returns in the estimation window (L1)",
-        "dof": "residual degrees of freedom, L1 - k - 1",
-        "alpha": "intercept",
-        "beta": "market beta (sum of lag coefficients for Dimson)",
-        "sigma": "residual standard deviation",
-        "r_squared": "R^2 of the estimation-window fit",
-        "estimation_start": "first session the model was estimated on",
-        "estimation_end": "last session the model was estimated on",
-        "contaminating_events": "other events whose AR path falls in the days the model was estimated on "
-        "(';'-separated)",
-        "stale_days": "sessions of the estimation window and AR path with zero volume and an unchanged close (thin "
-        "trading: a carried-over price, not a trade)",
-    },
-    "ar": {
-        "event_id": "event id",
-        "ticker": "security",
-        "group": "universe group",
-        "model_used": "model of this pair (see pairs.csv)",
-        "fallback_reason": "why the short-history fallback was used (empty when it was not)",
-        "day": "event-time day (sessions from day 0)",
-        "date": "session date",
-        "return": "security return",
-        "benchmark_return": "benchmark return",
-        "normal_return": "model's expected return",
-        "ar": "abnormal return, return - normal_return",
-        "ar_se": "prediction-error-corrected standard error of AR",
-        "sar": "standardized AR, ar / ar_se",
-        "car": "CAR from the first path day through this day",
-        "car_se": "standard error of that CAR",
-    },
-    "car": {
-        "event_id": "event id",
-        "ticker": "security",
-        "group": "universe group",
-        "model_used": "model of this pair (see pairs.csv)",
-        "fallback_reason": "why the short-history fallback was used (empty when it was not)",
-        "window": "event window label, e.g. (-1,+1)",
-        "tau1": "first day of the window",
-        "tau2": "last day of the window",
-        "car": "cumulative abnormal return over the window",
-        "car_variance": "forecast-error-corrected variance of CAR",
-        "car_se": "standard error of CAR",
-        "t": "CAR / car_se",
-        "df": "degrees of freedom of the t test (the model's)",
-        "p_value": "two-sided p-value of t",
-        "sq_p_value": "SQ test p-value (Gelbach, Helland & Klick 2013), no normality assumed",
-        "ci_low": "95% confidence interval, lower end",
-        "ci_high": "95% confidence interval, upper end",
-        "q_value": "Benjamini-Hochberg q-value over all CAR tests of the run",
-        "missing_days": "days of the window without an AR (CAR is empty when any)",
-    },
-    "tests": {
-        "scope": "'event' (one event) or 'all events' (a group across events, each security counted once per day 0: "
-        "events sharing a day 0 are one observation)",
-        "event_id": "event id, or 'all events'",
-        "group": "universe group, 'baskets', or 'all securities' (every security, baskets excluded)",
-        "window": "event window label",
-        "test": "test name (eventstudy.statistics)",
-        "statistic": "test statistic",
-        "p_value": "two-sided p-value",
-        "n": "pairs in the sample",
-        "df": "degrees of freedom where the reference is Student t",
-        "note": "why a test could not be computed",
-        "q_value": "Benjamini-Hochberg q-value over every test of the run",
-    },
-    "caar": {
-        "scope": "'event' or 'all events'",
-        "event_id": "event id, or 'all events'",
-        "group": "universe group, 'baskets', or 'all securities' (every security, baskets excluded)",
-        "window": "event window label",
-        "n": "pairs with a CAR",
-        "n_fallback": "of which fitted by the short-history fallback (market-adjusted)",
-        "caar": "mean CAR",
-        "se": "cross-sectional standard error, s(CAR) / sqrt(n)",
-        "ci_low": "95% confidence interval (Student t, n - 1 df), lower end",
-        "ci_high": "upper end",
-    },
-}
+#: The tidy tables of a study, in the order they are written.
+TABLES = ("pairs", "ar", "car", "tests", "caar", "skipped")
+#: The sample test the summary and the report lead with: BMP t adjusted for event-date clustering.
+HEADLINE_TEST = "kolari_pynnonen_bmp"
 
 
-def headline_window(windows: Sequence[tuple[int, int]]) -> tuple[int, int]:
-    """The window summaries and reports lead with: (0,+1) when the study has it, else its first event window."""
-    return (0, 1) if (0, 1) in [tuple(window) for window in windows] else tuple(windows[0])  # type: ignore[return-value]
+@dataclass(frozen=True)
+class SummaryTable:
+    """One table of a :class:`Summary`: formatted cells, with the columns that hold numbers (right-aligned)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: frozenset[str] = frozenset()
+    note: str = ""
 
 
-def window_label(window: tuple[int, int]) -> str:
-    """``(-1, 1)`` -> ``"(-1,+1)"``; ``(0, 0)`` -> ``"(0,0)"``."""
+@dataclass(frozen=True)
+class Summary:
+    """A study at a glance: its settings, counts and the strongest results, as text, HTML or a rich renderable
+    (the same content everywhere: ``print(summary)``, a notebook, the command line)."""
 
-    def signed(day: int) -> str:
-        return f"{day:+d}" if day else "0"
+    title: str
+    settings: tuple[tuple[str, str], ...]
+    counts: tuple[tuple[str, str], ...]
+    tables: tuple[SummaryTable, ...]
 
-    return f"({signed(window[0])},{signed(window[1])})"
-
-
-@dataclass
-class EventStudyResults:
-    """What :meth:`eventstudy.engine.EventStudy.run` returns (see the module docstring for the tables)."""
-
-    study: EventStudy
-    pairs: pd.DataFrame
-    ar: pd.DataFrame
-    car: pd.DataFrame
-    tests: pd.DataFrame
-    caar: pd.DataFrame
-    skipped: pd.DataFrame
-    coverage: dict[str, dict[str, object]] = field(default_factory=dict)
-
-    def car_for(self, event_id: str, window: tuple[int, int] = (0, 0)) -> pd.DataFrame:
-        """The CAR rows of one event and window, indexed by ticker."""
-        label = window_label(window)
-        rows = self.car[(self.car["event_id"] == event_id) & (self.car["window"] == label)]
-        return rows.set_index("ticker")
-
-    def summary(self, window: tuple[int, int] | None = None, top: int = 10) -> str:
-        """A text summary: the specification, counts, and the largest and most significant effects of ``window``
-        (default: :func:`headline_window`)."""
-        study = self.study
-        label = window_label(window or headline_window(study.event_windows))
-        estimable = int((self.pairs["status"] == "ok").sum())
-        fell_back = int(((self.pairs["fallback_reason"] != "") & (self.pairs["status"] == "ok")).sum())
-        lines = [
-            "Event study",
-            "=" * 100,
-            f"model: {study.model_name}   estimation window: {study.estimation_window}   "
-            f"event windows: {', '.join(window_label(w) for w in study.event_windows)}",
-            f"events: {self.pairs['event_id'].nunique()}   pairs: {len(self.pairs)}   estimable: {estimable}   "
-            f"not estimable: {len(self.pairs) - estimable}   skipped: {len(self.skipped)}   "
-            f"short-history fallback (market-adjusted): {fell_back}",
-            "",
-            f"Largest |CAR| {label}:",
-        ]
-        cars = self.car[(self.car["window"] == label) & self.car["car"].notna()]
-        largest = cars.reindex(cars["car"].abs().sort_values(ascending=False).index).head(top)
-        columns = ["event_id", "ticker", "car", "car_se", "t", "p_value", "sq_p_value", "q_value"]
-        lines.append(largest[columns].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-        lines += ["", f"Group CAAR {label} per event (most significant first):"]
-        tests = self.tests[(self.tests["window"] == label) & (self.tests["test"] == "kolari_pynnonen_bmp")]
-        tests = tests[tests["scope"] == "event"].sort_values("p_value").head(top)
-        caar = self.caar.set_index(["event_id", "group", "window"])["caar"]
-        pairs = tests[["event_id", "group"]].itertuples(index=False)
-        tests = tests.assign(caar=[caar.get((event_id, group, label), np.nan) for event_id, group in pairs])
-        columns = ["event_id", "group", "n", "caar", "statistic", "p_value", "q_value"]
-        lines.append(tests[columns].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    def as_text(self, width: int = 110) -> str:
+        """Plain text, in the manner of statsmodels' summaries."""
+        lines = [self.title, "=" * width]
+        for pairs in (self.settings, self.counts):
+            lines += textwrap.wrap("   ".join(f"{key}: {value}" for key, value in pairs), width)
+        for table in self.tables:
+            lines += ["", table.title, "-" * width]
+            widths = [max(len(cell) for cell in column) for column in zip(table.columns, *table.rows, strict=True)]
+            for row in (table.columns, *table.rows):
+                cells = [
+                    cell.rjust(size) if name in table.numeric else cell.ljust(size)
+                    for cell, size, name in zip(row, widths, table.columns, strict=True)
+                ]
+                lines.append("  ".join(cells).rstrip())
+            if table.note:
+                lines += textwrap.wrap(table.note, width)
         return "\n".join(lines)
 
-    def to_csv(self, folder: str | Path) -> list[Path]:
-        """Write ``pairs.csv``, ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv`` and ``skipped.csv``."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in ("pairs", "ar", "car", "tests", "caar", "skipped"):
-            path = folder / f"{name}.csv"
-            getattr(self, name).to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
-            written.append(path)
-        return written
+    def __str__(self) -> str:
+        return self.as_text()
 
-    def to_html(
-        self,
-        out_dir: str | Path,
-        metadata: dict[str, object] | None = None,
-        window: tuple[int, int] | None = None,
-        claims: ClaimsResult | None = None,
-    ) -> Path:
-        """Write the interactive report, the CSV data and ``run.json`` into ``out_dir``; return ``index.html``.
+    def as_html(self) -> str:
+        """An HTML fragment (escaped text, plain tables)."""
+        parts = [f"<h3>{html.escape(self.title)}</h3>"]
+        for pairs in (self.settings, self.counts):
+            parts.append("<p>" + " · ".join(f"{html.escape(k)}: <b>{html.escape(v)}</b>" for k, v in pairs) + "</p>")
+        for table in self.tables:
+            head = "".join(f"<th>{html.escape(column)}</th>" for column in table.columns)
+            body = "".join(
+                "<tr>"
+                + "".join(
+                    f'<td style="text-align:{"right" if name in table.numeric else "left"}">{html.escape(cell)}</td>'
+                    for cell, name in zip(row, table.columns, strict=True)
+                )
+                + "</tr>"
+                for row in table.rows
+            )
+            note = f"<p><small>{html.escape(table.note)}</small></p>" if table.note else ""
+            parts.append(
+                f"<h4>{html.escape(table.title)}</h4><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                + note
+            )
+        return "".join(parts)
 
-        ``claims`` (:func:`eventstudy.claims.check_claims`) adds ``claims.html`` and ``claims_checked.csv``.
-        See :func:`eventstudy.report.write_report`.
-        """
-        from eventstudy.report import write_report
+    def _repr_html_(self) -> str:
+        return self.as_html()
 
-        return write_report(self, out_dir, metadata, window, claims=claims)
+    def __rich__(self) -> RenderableType:
+        """Rich tables for a terminal."""
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        items: list[RenderableType] = [Text(self.title, style="bold")]
+        for pairs in (self.settings, self.counts):
+            items.append(Text("   ".join(f"{key}: {value}" for key, value in pairs)))
+        for summary_table in self.tables:
+            table = Table(title=summary_table.title, caption=summary_table.note or None)
+            for column in summary_table.columns:
+                table.add_column(column, justify="right" if column in summary_table.numeric else "left")
+            for row in summary_table.rows:
+                table.add_row(*(Text(cell) for cell in row))
+            items.append(table)
+        return Group(*items)
+
+
+def _p(value: float) -> str:
+    return "" if not np.isfinite(value) else f"{value:.2g}"
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_metadata(results: EventStudyResults, events_file: str | Path | None = None) -> dict[str, object]:
-    """What ``run.json`` records: version, full configuration, inputs and their hashes, prices and coverage, time."""
-    from eventstudy import __version__
+@dataclass(frozen=True)
+class EventStudyResults:
+    """What :meth:`eventstudy.EventStudy.run` returns (see the module docstring for the tables).
 
-    study = results.study
-    inputs: dict[str, object] = {"universe_file": study.universe.source}  # type: ignore[union-attr]
-    if Path(study.universe.source).is_file():  # type: ignore[union-attr]
-        inputs["universe_sha256"] = _sha256(Path(study.universe.source))  # type: ignore[union-attr]
-    if events_file is not None:
-        inputs |= {"events_file": str(events_file), "events_sha256": _sha256(Path(events_file))}
-    chain = study.price_chain()
-    return {
-        "eventstudy_version": __version__,
-        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "configuration": {
-            "model": study.model_name,
-            "benchmark": study.benchmark,
-            "estimation_window": list(study.estimation_window),
-            "event_windows": [list(window) for window in study.event_windows],
-            "path_window": list(study.path_window),
-            "min_estimation": study.min_estimation,
-            "exclude_contaminated": study.exclude_contaminated,
-            "include_month_precision": study.include_month_precision,
-            "return_kind": study.return_kind,
-            "tests": list(study.tests) if study.tests is not None else "all",
-            "bootstrap_replications": study.bootstrap_replications,
-            "placebo_replications": study.placebo_replications,
-            "seed": study.seed,
-            "tickers": list(study.tickers) if study.tickers is not None else None,
-            "groups": list(study.groups) if study.groups is not None else None,
-        },
-        "inputs": inputs,
-        "prices": {
-            "sources": chain.describe(),
-            "coverage": results.coverage,
-        },
-        "counts": {
-            "events": int(results.pairs["event_id"].nunique()),
-            "pairs": len(results.pairs),
-            "estimable": int((results.pairs["status"] == "ok").sum()),
-            "skipped": len(results.skipped),
-        },
-    }
-
-
-# -- assembling ------------------------------------------------------------------------------------------------------
-
-
-def _short_history(study: EventStudy, observations: float, start: object) -> str:
-    """The first half of a fallback or not-estimable reason: what the study's own model had."""
-    first, last = study.estimation_window
-    return (
-        f"{int(observations)} valid returns in the estimation window ({first},{last}) from {start}; "
-        f"at least {study.min_estimation} needed"
-    )
-
-
-def _fallback_reason(
-    study: EventStudy,
-    pair: Pair,
-    model_observations: float,
-    used: tuple[object, object],
-    observations: float,
-    start: object,
-) -> str:
-    """Why and how a pair was fitted by the market-adjusted fallback (``used``: first and last estimation days)."""
-    listing = (
-        f", the first {study.skip_after_listing} sessions after the listing on {pair.security.listed} skipped"
-        if pair.security.listed is not None
-        else ""
-    )
-    return (
-        f"{_short_history(study, model_observations, start)}: market-adjusted model (AR = R - R_m) with its "
-        f"variance from {int(observations)} returns {used[0]}..{used[1]}{listing}"
-    )
-
-
-def _not_estimable_reason(study: EventStudy, pair: Pair, observations: float, start: object, prices: PriceData) -> str:
-    """Why a pair could not be estimated, in words a reader can act on."""
-    reason = _short_history(study, observations, start)
-    for role, ticker in (("", pair.security.ticker), ("benchmark ", pair.benchmark)):
-        coverage = prices.coverage.get(ticker)
-        if coverage is None:
-            continue
-        if coverage.reason is not None:
-            return f"{reason}: {role}{coverage.reason}"
-        if coverage.first is None:
-            return f"{reason}: {role}{ticker} has no prices in the range the study needs"
-        if coverage.first > pd.Timestamp(start):
-            return f"{reason}: {role}{ticker} prices start on {coverage.first.date()}"
-    return reason
-
-
-def _contamination(study: EventStudy, pairs: list[Pair], starts: pd.DatetimeIndex, ends: pd.DatetimeIndex) -> list[str]:
-    """Per pair, the other events whose AR path falls inside the days its model was actually estimated on
-    (``starts``..``ends``), ';'-separated. Events sharing the pair's day 0 are the same observation, not others."""
-    exchanges = sorted({pair.security.exchange for pair in pairs})
-    table = study.events.daily(study.include_month_precision).day_zero_table(exchanges)  # type: ignore[union-attr]
-    first, last = study.path_window
-    paths: dict[str, list[tuple[str, pd.Timestamp, pd.Timestamp, pd.Timestamp]]] = {}
-    for row in table.itertuples(index=False):
-        span = offset_sessions(row.exchange, row.day_zero, [first, last])
-        paths.setdefault(row.exchange, []).append((row.event_id, row.day_zero, span[0], span[-1]))
-    return [
-        ""
-        if pd.isna(start)
-        else ";".join(
-            other
-            for other, day_zero, path_start, path_end in paths[pair.security.exchange]
-            if other != pair.event.id and day_zero != pair.day_zero and path_start <= end and path_end >= start
-        )
-        for pair, start, end in zip(pairs, starts, ends, strict=True)
-    ]
-
-
-def _sample(computed: ComputedPairs, keys: pd.DataFrame, mask: np.ndarray, span: slice, window: int) -> Sample:
-    arrays, fit = computed.arrays, computed.arrays.fit
-    return Sample(
-        car=arrays.car[mask, window],
-        car_variance=arrays.car_variance[mask, window],
-        event_ar=arrays.ar[mask, span],
-        estimation_ar=arrays.estimation_residuals[mask],
-        estimation_dates=computed.estimation_dates[mask],
-        event_dates=computed.path_dates[mask, span],
-        dof=fit.dof[mask],
-        sigma=fit.sigma[mask],
-        event_id=keys["event_id"].to_numpy()[mask],
-        security_id=keys["ticker"].to_numpy()[mask],
-    )
-
-
-def _caar_row(car: np.ndarray) -> dict[str, float]:
-    n = car.size
-    caar = float(car.mean()) if n else np.nan
-    se = float(car.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-    half = float(stats.t.ppf(0.975, n - 1) * se) if n > 1 else np.nan
-    return {"n": n, "caar": caar, "se": se, "ci_low": caar - half, "ci_high": caar + half}
-
-
-def placebo_test(caar: float, tickers: np.ndarray, placebo: dict[str, np.ndarray], window: int) -> dict[str, object]:
-    """Placebo p-value of a sample's CAAR: its rank among the CAARs of the same securities on pseudo-event dates.
-
-    ``p = (1 + #{|CAAR_b| >= |CAAR|}) / (B + 1)`` over the B pseudo dates where at least one member is estimable.
-    The pseudo dates are shared by all securities, so the placebo distribution keeps their cross-correlation
-    (the reason for this test when every security shares the event date).
-
-    References
+    Attributes
     ----------
-    Brown, S. J., Warner, J. B. (1985). Using daily stock returns: the case of event studies. JFE 14(1), 3-31.
+    spec
+        The study's specification.
+    pairs, ar, car, tests, caar, skipped
+        The tidy tables.
+    prices
+        The prices the study read, with the coverage of each series (what the report draws).
     """
-    draws = [placebo[ticker][:, window] for ticker in tickers if ticker in placebo]
-    finite = np.array([])
-    if draws:
-        stacked = np.vstack(draws)
-        counts = np.isfinite(stacked).sum(axis=0)
-        finite = np.nansum(stacked, axis=0)[counts > 0] / counts[counts > 0]
-    if finite.size == 0:
-        return {
-            "test": "placebo",
-            "statistic": caar,
-            "p_value": np.nan,
-            "n": len(tickers),
-            "df": np.nan,
-            "note": "no pseudo-event date qualifies (placebo_replications = 0, or no clear dates)",
-        }
-    p_value = (1 + np.count_nonzero(np.abs(finite) >= abs(caar))) / (finite.size + 1)
-    return {
-        "test": "placebo",
-        "statistic": caar,
-        "p_value": p_value,
-        "n": len(tickers),
-        "df": np.nan,
-        "note": f"CAAR against {finite.size} pseudo-event dates",
-    }
 
+    spec: StudySpec
+    pairs: pd.DataFrame
+    ar: pd.DataFrame
+    car: pd.DataFrame
+    tests: pd.DataFrame
+    caar: pd.DataFrame
+    skipped: pd.DataFrame
+    prices: PriceData = field(default_factory=PriceData)
 
-def build_results(
-    study: EventStudy,
-    pairs: list[Pair],
-    skipped: pd.DataFrame,
-    prices: PriceData,
-    computed: ComputedPairs | None,
-    placebo: dict[str, np.ndarray] | None = None,
-) -> EventStudyResults:
-    """Assemble the tidy tables of a run from the computed arrays (called by :meth:`EventStudy.run`)."""
-    coverage = {ticker: item.to_dict() for ticker, item in prices.coverage.items()}
-    if computed is None:
-        empty = {name: pd.DataFrame(columns=list(columns)) for name, columns in COLUMNS.items()}
-        return EventStudyResults(study, skipped=skipped, coverage=coverage, **empty)
-    arrays, fit = computed.arrays, computed.arrays.fit
-    keys = pd.DataFrame(
-        {
-            "event_id": [pair.event.id for pair in pairs],
-            "ticker": [pair.security.ticker for pair in pairs],
-            "name": [pair.security.name for pair in pairs],
-            "group": [pair.security.group for pair in pairs],
-            "exchange": [pair.security.exchange for pair in pairs],
-            "benchmark": [pair.benchmark for pair in pairs],
-            "day_zero": pd.DatetimeIndex([pair.day_zero for pair in pairs]),
-        }
-    )
-    fallback = computed.fallback
-    needed = np.where(fallback, study.fallback_floor, study.min_estimation)
-    estimable = (fit.observations >= needed) & np.isfinite(fit.sigma2) & (fit.sigma2 > 0)
-    window_start = pd.DatetimeIndex(computed.estimation_dates[:, 0])
-    used = np.isfinite(arrays.estimation_residuals)
-    first_used = np.where(used.any(axis=1), used.argmax(axis=1), -1)
-    last_used = np.where(used.any(axis=1), used.shape[1] - 1 - used[:, ::-1].argmax(axis=1), -1)
-    rows = np.arange(len(pairs))
-    estimation_start = pd.DatetimeIndex(np.where(first_used >= 0, computed.estimation_dates[rows, first_used], None))
-    estimation_end = pd.DatetimeIndex(np.where(last_used >= 0, computed.estimation_dates[rows, last_used], None))
-    reasons = np.full(len(pairs), "", dtype=object)
-    fallback_reasons = np.full(len(pairs), "", dtype=object)
-    for index in np.flatnonzero(fallback | ~estimable):
-        start = window_start[index].date() if not pd.isna(window_start[index]) else "?"
-        model_observations = computed.model_observations[index]
-        if fallback[index]:
-            span = tuple(
-                "?" if pd.isna(day) else day.date() for day in (estimation_start[index], estimation_end[index])
-            )
-            text = _fallback_reason(study, pairs[index], model_observations, span, fit.observations[index], start)
-            fallback_reasons[index] = text
-            if not estimable[index]:
-                reasons[index] = f"{text}; at least {study.fallback_floor} needed"
-        else:
-            reasons[index] = _not_estimable_reason(study, pairs[index], model_observations, start, prices)
-    model_used = np.where(fallback, "market-adjusted", study.model_name)
-    pairs_table = keys.assign(
-        model=study.model_name,
-        model_used=model_used,
-        fallback_reason=fallback_reasons,
-        status=np.where(estimable, "ok", "not estimable"),
-        reason=reasons,
-        observations=fit.observations.astype(int),
-        dof=fit.dof,
-        alpha=fit.alpha,
-        beta=fit.beta,
-        sigma=fit.sigma,
-        r_squared=fit.r_squared,
-        estimation_start=estimation_start,
-        estimation_end=estimation_end,
-        contaminating_events=_contamination(study, pairs, estimation_start, estimation_end),
-        stale_days=computed.stale_days.astype(int),
-    )
+    @property
+    def coverage(self) -> dict[str, dict[str, object]]:
+        """Coverage of every price series the study read (JSON-ready, see :class:`eventstudy.prices.Coverage`)."""
+        return {ticker: item.to_dict() for ticker, item in self.prices.coverage.items()}
 
-    # AR path of the estimable pairs, long format.
-    chosen = np.flatnonzero(estimable)
-    days = arrays.offsets
-    repeat = np.repeat(chosen, days.size)
-    ar_se = np.sqrt(arrays.ar_variance[chosen])
-    ar_table = pd.DataFrame(
-        {
-            "event_id": keys["event_id"].to_numpy()[repeat],
-            "ticker": keys["ticker"].to_numpy()[repeat],
-            "group": keys["group"].to_numpy()[repeat],
-            "model_used": model_used[repeat],
-            "fallback_reason": fallback_reasons[repeat],
-            "day": np.tile(days, chosen.size),
-            "date": pd.DatetimeIndex(computed.path_dates[chosen].ravel()),
-            "return": arrays.returns[chosen].ravel(),
-            "benchmark_return": arrays.benchmark[chosen].ravel(),
-            "normal_return": arrays.normal[chosen].ravel(),
-            "ar": arrays.ar[chosen].ravel(),
-            "ar_se": ar_se.ravel(),
-            "sar": (arrays.ar[chosen] / ar_se).ravel(),
-            "car": arrays.car_path[chosen].ravel(),
-            "car_se": np.sqrt(arrays.car_path_variance[chosen]).ravel(),
-        }
-    )
-
-    rng = np.random.default_rng(study.seed)
-    first_of_day = ~keys.duplicated(subset=["ticker", "day_zero"]).to_numpy()
-    car_tables, test_tables, caar_rows = [], [], []
-    groups = list(dict.fromkeys(keys["group"]))
-    for position, window in enumerate(study.event_windows):
-        label = window_label(window)
-        span = slice(window[0] - days[0], window[1] - days[0] + 1)
-        per_pair = pair_statistics(_sample(computed, keys, estimable, span, position))
-        half = stats.t.ppf(0.975, per_pair["df"].to_numpy()) * per_pair["car_se"].to_numpy()
-        car_tables.append(
-            keys.assign(model_used=model_used, fallback_reason=fallback_reasons)
-            .loc[estimable, ["event_id", "ticker", "group", "model_used", "fallback_reason"]]
-            .reset_index(drop=True)
-            .assign(window=label, tau1=window[0], tau2=window[1])
-            .join(per_pair.drop(columns=["event_id", "security_id"]))
-            .assign(
-                ci_low=per_pair["car"] - half,
-                ci_high=per_pair["car"] + half,
-                missing_days=arrays.window_missing[estimable, position].astype(int),
-            )
-        )
-        usable = estimable & np.isfinite(arrays.car[:, position])
-        scopes = [
-            ("event", event_id, keys["event_id"].to_numpy() == event_id) for event_id in keys["event_id"].unique()
+    def car_for(self, event_id: str, window: Window = (0, 0)) -> pd.DataFrame:
+        """The CAR rows of one event and window, indexed by ticker."""
+        rows = self.car[
+            (self.car["event_id"] == event_id) & (self.car["tau1"] == window[0]) & (self.car["tau2"] == window[1])
         ]
-        # Across events, a security is one observation per day 0: events that share a day 0 (R1 and Kimi k1.5 on
-        # 2025-01-20, the NVIDIA crash and DeepSeek topping the App Store on 2025-01-27) are the same returns.
-        scopes.append(("all events", ALL_EVENTS, first_of_day))
-        for scope, event_id, in_scope in scopes:
-            for group in [*groups, ALL_GROUPS]:
-                # A basket and its members are the same money: "all securities" counts the members only.
-                everything = keys["group"].to_numpy() != BASKETS_GROUP
-                in_group = in_scope & (keys["group"].to_numpy() == group if group != ALL_GROUPS else everything)
-                mask = usable & in_group
-                if not mask.any():
-                    continue
-                sample = _sample(computed, keys, mask, span, position)
-                label_columns = {"scope": scope, "event_id": event_id, "group": group, "window": label}
-                caar_row = _caar_row(sample.car) | {"n_fallback": int(fallback[mask].sum())}
-                caar_rows.append(label_columns | caar_row)
-                table = run_tests(sample, study.tests, rng, replications=study.bootstrap_replications)
-                if placebo and scope == "event":  # one pseudo date stands for one event date
-                    extra = placebo_test(caar_row["caar"], sample.security_id, placebo, position)
-                    table = pd.concat([table, pd.DataFrame([extra])], ignore_index=True)
-                test_tables.append(table.assign(**label_columns))
+        return rows.set_index("ticker")
 
-    car_table = pd.concat(car_tables, ignore_index=True)
-    car_table["q_value"] = benjamini_hochberg(car_table["p_value"].to_numpy(dtype=float))
-    tests = pd.concat(test_tables, ignore_index=True) if test_tables else pd.DataFrame(columns=list(COLUMNS["tests"]))
-    tests["q_value"] = benjamini_hochberg(tests["p_value"].to_numpy(dtype=float))
-    return EventStudyResults(
-        study=study,
-        pairs=pairs_table[list(COLUMNS["pairs"])],
-        ar=ar_table,
-        car=car_table[list(COLUMNS["car"])],
-        tests=tests[list(COLUMNS["tests"])],
-        caar=pd.DataFrame(caar_rows, columns=list(COLUMNS["caar"])),
-        skipped=skipped,
-        coverage=coverage,
-    )
+    def conf_int(self, level: float = 0.95, table: str = "car") -> pd.DataFrame:
+        """Confidence intervals at ``level`` of every CAR (Student t with the model's degrees of freedom) or every
+        CAAR (``table="caar"``: cross-sectional, Student t with ``n - 1`` degrees of freedom).
+
+        Returns
+        -------
+        DataFrame
+            The table's key columns with ``ci_low`` and ``ci_high``.
+        """
+        from scipy import stats
+
+        if not 0 < level < 1:
+            raise ValueError(f"level must lie strictly between 0 and 1, not {level}")
+        if table == "car":
+            frame, keys = self.car, ["event_id", "ticker", "window"]
+            centre, se, df = frame["car"], frame["car_se"], frame["df"].to_numpy(dtype=float)
+        elif table == "caar":
+            frame, keys = self.caar, ["scope", "event_id", "group", "window"]
+            centre, se, df = frame["caar"], frame["se"], frame["n"].to_numpy(dtype=float) - 1
+        else:
+            raise ValueError(f"table must be 'car' or 'caar', not {table!r}")
+        with np.errstate(invalid="ignore"):
+            half = stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, np.nan)) * se.to_numpy(dtype=float)
+        return frame[keys].assign(ci_low=centre - half, ci_high=centre + half)
+
+    def summary(self, window: Window | None = None, top: int = 10) -> Summary:
+        """The study at a glance: settings, counts, the most significant CARs of ``window`` (default
+        :func:`~eventstudy.spec.headline_window`; each security and day 0 once: events on the same day are the same
+        returns) and the groups with the most significant CAAR per event (Kolari-Pynnönen adjusted BMP test)."""
+        spec = self.spec
+        chosen = window or headline_window(spec.event_windows)
+        label = window_label(chosen)
+        ok = self.pairs["status"] == "ok"
+        fell_back = int((ok & (self.pairs["fallback_reason"] != "")).sum())
+        settings = (
+            ("model", spec.model_name),
+            ("estimation window", str(spec.estimation_window)),
+            ("event windows", ", ".join(window_label(w) for w in spec.event_windows)),
+        )
+        counts = (
+            ("events", str(self.pairs["event_id"].nunique())),
+            ("pairs", str(len(self.pairs))),
+            ("estimable", str(int(ok.sum()))),
+            ("short-history fallback (market-adjusted)", str(fell_back)),
+            ("not estimable", str(int((~ok).sum()))),
+            ("skipped", str(len(self.skipped))),
+        )
+        return Summary("Event study", settings, counts, (self._strongest(label, top), self._groups(label, top)))
+
+    def _event_names(self) -> dict[str, str]:
+        return {event.id: f"{event.date} {textwrap.shorten(event.title, 34)}" for event in self.spec.events}
+
+    def _strongest(self, label: str, top: int) -> SummaryTable:
+        cars = self.car[(self.car["window"] == label) & self.car["car"].notna()]
+        day_zero = self.pairs.set_index(["event_id", "ticker"])["day_zero"]
+        cars = cars.assign(day_zero=[day_zero[key] for key in zip(cars["event_id"], cars["ticker"], strict=True)])
+        names = self._event_names()
+        # Events that share a day 0 give the same CAR: one row per (security, day 0), naming every such event.
+        together = cars.groupby(["ticker", "day_zero"], sort=False)["event_id"].agg(
+            lambda ids: " / ".join(names.get(event_id, event_id) for event_id in ids)
+        )
+        chosen = cars.drop_duplicates(["ticker", "day_zero"]).sort_values("p_value", kind="stable").head(top)
+        rows = tuple(
+            (
+                together[(row.ticker, row.day_zero)],
+                row.ticker + (" †" if row.fallback_reason else ""),
+                f"{row.car:+.2%}",
+                f"{row.car_se:.2%}",
+                f"{row.t:+.2f}",
+                _p(row.p_value),
+                _p(row.sq_p_value),
+                _p(row.q_value),
+            )
+            for row in chosen.itertuples(index=False)
+        )
+        return SummaryTable(
+            f"Most significant CAR {label} (t test with the model's degrees of freedom)",
+            ("event", "ticker", "CAR", "s.e.", "t", "p", "SQ p", "BH q"),
+            rows,
+            frozenset({"CAR", "s.e.", "t", "p", "SQ p", "BH q"}),
+            "† short history: market-adjusted model (see pairs.fallback_reason). SQ: Gelbach, Helland & Klick "
+            "(2013), no normality assumed. BH q: Benjamini-Hochberg over every CAR test of the run.",
+        )
+
+    def _groups(self, label: str, top: int) -> SummaryTable:
+        tests = self.tests[
+            (self.tests["window"] == label) & (self.tests["test"] == HEADLINE_TEST) & (self.tests["scope"] == "event")
+        ]
+        tests = tests.sort_values("p_value", kind="stable").head(top)
+        caar = self.caar.set_index(["event_id", "group", "window"])["caar"]
+        names = self._event_names()
+        rows = tuple(
+            (
+                names.get(row.event_id, row.event_id),
+                row.group,
+                str(int(row.n)),
+                f"{caar.get((row.event_id, row.group, label), np.nan):+.2%}",
+                f"{row.statistic:+.2f}",
+                _p(row.p_value),
+                _p(row.q_value),
+            )
+            for row in tests.itertuples(index=False)
+        )
+        return SummaryTable(
+            f"Group CAAR {label} per event, most significant first",
+            ("event", "group", "n", "CAAR", "KP-BMP t", "p", "BH q"),
+            rows,
+            frozenset({"n", "CAAR", "KP-BMP t", "p", "BH q"}),
+            "KP-BMP: the standardized cross-sectional test of Boehmer, Musumeci & Poulsen (1991) adjusted for the "
+            "correlation of securities that share the event date (Kolari & Pynnönen 2010).",
+        )
+
+    def to_csv(self, folder: str | Path) -> list[Path]:
+        """Write ``pairs.csv``, ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv`` and ``skipped.csv``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in TABLES:
+            path = folder / f"{name}.csv"
+            getattr(self, name).to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+            written.append(path)
+        return written
+
+    def metadata(self, events_file: str | Path | None = None) -> dict[str, Any]:
+        """What ``run.json`` records: version, full configuration, inputs and their hashes, prices and coverage,
+        counts and time."""
+        spec = self.spec
+        inputs: dict[str, object] = {"universe_file": spec.universe.source}
+        if Path(spec.universe.source).is_file():
+            inputs["universe_sha256"] = _sha256(Path(spec.universe.source))
+        if events_file is not None:
+            inputs |= {"events_file": str(events_file), "events_sha256": _sha256(Path(events_file))}
+        return {
+            "eventstudy_version": __version__,
+            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "configuration": _configuration(spec),
+            "inputs": inputs,
+            "prices": {"sources": spec.prices.describe(), "coverage": self.coverage},
+            "counts": {
+                "events": int(self.pairs["event_id"].nunique()),
+                "pairs": len(self.pairs),
+                "estimable": int((self.pairs["status"] == "ok").sum()),
+                "skipped": len(self.skipped),
+            },
+        }
+
+
+def _configuration(spec: StudySpec) -> dict[str, object]:
+    def listed(values: Sequence[str] | None) -> list[str] | None:
+        return None if values is None else list(values)
+
+    return {
+        "model": spec.model_name,
+        "benchmark": spec.benchmark,
+        "estimation_window": list(spec.estimation_window),
+        "event_windows": [list(window) for window in spec.event_windows],
+        "path_window": list(spec.path_window),
+        "min_estimation": spec.min_estimation,
+        "fallback": spec.fallback,
+        "fallback_floor": spec.fallback_floor,
+        "skip_after_listing": spec.skip_after_listing,
+        "baskets": list(spec.baskets),
+        "exclude_contaminated": spec.exclude_contaminated,
+        "include_month_precision": spec.include_month_precision,
+        "return_kind": spec.return_kind,
+        "tests": list(spec.tests),
+        "bootstrap_replications": spec.bootstrap_replications,
+        "placebo_replications": spec.placebo_replications,
+        "seed": spec.seed,
+        "tickers": listed(spec.tickers),
+        "groups": listed(spec.groups),
+    }

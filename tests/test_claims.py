@@ -11,6 +11,7 @@ import pytest
 from browser import artifact_path, chromium_path, render
 from typer.testing import CliRunner
 
+from eventstudy import EventStudy
 from eventstudy.claims import (
     Claim,
     ClaimsFileError,
@@ -20,8 +21,8 @@ from eventstudy.claims import (
     load_claims,
     verdict_of,
 )
+from eventstudy.claims.report import ClaimsExtension
 from eventstudy.cli import app
-from eventstudy.engine import EventStudy
 from eventstudy.events import EventSet, load_events
 from eventstudy.report import write_report
 
@@ -235,7 +236,7 @@ def test_claims_page_renders_offline_and_is_linked(tmp_path: Path, events: Event
     )
     results = study.run()
     claims = check_claims(load_claims(CLAIMS_CSV, events), events, results=results, source_file=CLAIMS_CSV)
-    index = write_report(results, tmp_path / "report", claims=claims)
+    index = write_report(results, tmp_path / "report", extensions=[ClaimsExtension(claims)])
     folder = index.parent
     assert "claims.html#claim-nvda-fell-more-17" in index.read_text(encoding="utf-8")
     assert "../claims.html#claim-zhipu-nearly-doubled" in (folder / "events" / "glm-5.html").read_text("utf-8")

@@ -136,9 +136,8 @@ def test_specification_errors_are_clear(tmp_path: Path) -> None:
         EventStudy([event_on(days[300])], estimation_window=(-250, -5), universe=load_universe(universe))
     with pytest.raises(ValueError, match=r"event window \(3, 1\) ends before it starts"):
         EventStudy([event_on(days[300])], event_windows=[(3, 1)], universe=load_universe(universe))
-    study = EventStudy([event_on(days[300])], benchmark="^HSI")
     with pytest.raises(UniverseError, match=r"benchmark \^HSI does not trade on the calendar of NVDA"):
-        study.pairs()
+        EventStudy([event_on(days[300])], benchmark="^HSI")
 
 
 # --- the real snapshot ------------------------------------------------------------------------------------------------

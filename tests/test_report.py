@@ -20,10 +20,11 @@ import pytest
 from browser import artifact_path, chromium_path, render
 
 from eventstudy import EventStudy, SnapshotSource, load_events
+from eventstudy.columns import COLUMNS
 from eventstudy.events import EventSet
 from eventstudy.report import FOLDER_README, MARKER, ReportError, safe_file_stem, write_report
 from eventstudy.report import pages as report_pages
-from eventstudy.results import COLUMNS, EventStudyResults
+from eventstudy.results import EventStudyResults
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE_ID = "nvidia-crash"
@@ -95,12 +96,12 @@ def test_glm_5_page_shows_zhipu_minimax_and_their_basket_side_by_side(report: Pa
 
 def test_every_event_and_security_has_a_page_and_every_link_resolves(report: Path, results: EventStudyResults) -> None:
     folder = report.parent
-    for event in results.study.events:  # type: ignore[union-attr]
+    for event in results.spec.events:
         assert (folder / "events" / f"{event.id}.html").is_file()
     for ticker in results.pairs["ticker"].unique():
         assert (folder / "securities" / f"{safe_file_stem(ticker, 'ticker')}.html").is_file()
     pages = sorted(folder.rglob("*.html"))
-    assert len(pages) == 1 + len(results.study.events) + results.pairs["ticker"].nunique()  # type: ignore[arg-type]
+    assert len(pages) == 1 + len(results.spec.events) + results.pairs["ticker"].nunique()
     checked = 0
     for page in pages:
         for target in re.findall(r'(?:href|src)="([^"]*)"', page.read_text(encoding="utf-8")):

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from eventstudy import spec
 from eventstudy.claims import ClaimsResult, check_claims, load_claims
+from eventstudy.claims.report import ClaimsExtension
 from eventstudy.cli.common import (
     EXIT_DATA_UNAVAILABLE,
     OfflineOption,
@@ -19,43 +20,27 @@ from eventstudy.cli.common import (
     errors_to_exit_codes,
     fail,
 )
-from eventstudy.engine import DEFAULT_EVENT_WINDOWS, EventStudy
 from eventstudy.events import load_events
 from eventstudy.models import MODELS
 from eventstudy.prices import default_price_source
-from eventstudy.results import EventStudyResults, headline_window, run_metadata, window_label
+from eventstudy.report import STUDY_FILE, ReportConfig, load_report_config, write_report
+from eventstudy.report.extension import ReportExtension
+from eventstudy.study import EventStudy
 from eventstudy.universe import load_universe
 
 
-def parse_window(text: str, option: str) -> tuple[int, int]:
+def window_text(window: spec.Window) -> str:
+    """``(-1, 1)`` -> ``"-1,1"``, as the window options take it."""
+    return f"{window[0]},{window[1]}"
+
+
+def parse_window(text: str, option: str) -> spec.Window:
     """``"-1,1"`` -> ``(-1, 1)``; anything else is a bad-input exit naming the option."""
     try:
         first, last = (int(part) for part in text.replace(" ", "").split(","))
     except ValueError:
         raise fail(f"{option} {text!r}: expected two whole numbers of sessions, e.g. {option} -1,1") from None
     return first, last
-
-
-def effects_table(results: EventStudyResults, window: tuple[int, int], top: int = 12) -> Table:
-    """The largest and most significant CARs of one window."""
-    label = window_label(window)
-    cars = results.car[(results.car["window"] == label) & results.car["car"].notna()]
-    chosen = cars.sort_values("p_value").head(top)
-    table = Table(title=f"Most significant CAR {label} (t test with the model's degrees of freedom)")
-    for column in ("event", "ticker", "CAR", "s.e.", "t", "p", "SQ p", "BH q"):
-        table.add_column(column, justify="left" if column in ("event", "ticker") else "right")
-    for row in chosen.itertuples(index=False):
-        table.add_row(
-            row.event_id,
-            row.ticker,
-            f"{row.car:+.2%}",
-            f"{row.car_se:.2%}",
-            f"{row.t:+.2f}",
-            f"{row.p_value:.2g}",
-            f"{row.sq_p_value:.2g}",
-            f"{row.q_value:.2g}",
-        )
-    return table
 
 
 def run(
@@ -68,24 +53,36 @@ def run(
     group: Annotated[
         list[str] | None, typer.Option("--group", help="Study only this universe group (repeatable).")
     ] = None,
-    model: Annotated[str, typer.Option(help=f"Normal-return model: {', '.join(MODELS)}.")] = "market",
+    model: Annotated[str, typer.Option(help=f"Normal-return model: {', '.join(MODELS)}.")] = spec.DEFAULT_MODEL,
     benchmark: Annotated[str | None, typer.Option(help="One benchmark for every security (same calendar).")] = None,
-    estimation: Annotated[str, typer.Option(help="Estimation window T0,T1 in sessions.")] = "-250,-11",
+    estimation: Annotated[str, typer.Option(help="Estimation window T0,T1 in sessions.")] = window_text(
+        spec.DEFAULT_ESTIMATION_WINDOW
+    ),
     window: Annotated[
-        list[str] | None, typer.Option("--window", help="Event window tau1,tau2 (repeatable); default five windows.")
+        list[str] | None,
+        typer.Option(
+            "--window",
+            help="Event window tau1,tau2 (repeatable); default "
+            + " ".join(window_text(w) for w in spec.DEFAULT_EVENT_WINDOWS)
+            + ".",
+        ),
     ] = None,
     offline: OfflineOption = False,
     include_month_precision: Annotated[
         bool, typer.Option(help="Also study events dated only to a month (taken at the 1st).")
     ] = False,
-    min_estimation: Annotated[int, typer.Option(help="Fewest estimation returns for the model (else fallback).")] = 120,
+    min_estimation: Annotated[
+        int, typer.Option(help="Fewest estimation returns for the model (else fallback).")
+    ] = spec.DEFAULT_MIN_ESTIMATION,
     fallback: Annotated[
-        str, typer.Option(help="Short-history policy: market-adjusted (default) or none (not estimable).")
-    ] = "market-adjusted",
-    fallback_floor: Annotated[int, typer.Option(help="Fewest returns for the market-adjusted fallback.")] = 15,
+        str, typer.Option(help=f"Short-history policy: {' or '.join(spec.FALLBACK_POLICIES)}.")
+    ] = spec.DEFAULT_FALLBACK,
+    fallback_floor: Annotated[
+        int, typer.Option(help="Fewest returns for the market-adjusted fallback.")
+    ] = spec.DEFAULT_FALLBACK_FLOOR,
     skip_after_listing: Annotated[
         int, typer.Option(help="Sessions after a listing left out of estimation (IPO jumps).")
-    ] = 5,
+    ] = spec.DEFAULT_SKIP_AFTER_LISTING,
     basket: Annotated[
         list[str] | None,
         typer.Option("--basket", help="Group to study as an equal-weighted basket (repeatable; default: all groups)."),
@@ -101,17 +98,22 @@ def run(
         typer.Option("--claims", help="Claims CSV to check (default: claims.csv beside the events file, if any)."),
     ] = None,
 ) -> None:
-    """Run the event study of EVENTS_FILE and write the HTML report, CSV data and run.json to --out."""
-    windows = [parse_window(text, "--window") for text in window] if window else list(DEFAULT_EVENT_WINDOWS)
+    """Run the event study of EVENTS_FILE and write the HTML report, CSV data and run.json to --out.
+
+    A study.toml beside EVENTS_FILE may hold the report's own choices (title, timeline securities, featured basket).
+    """
+    windows = [parse_window(text, "--window") for text in window] if window else list(spec.DEFAULT_EVENT_WINDOWS)
     estimation_window = parse_window(estimation, "--estimation")
     selected = (
         [ticker.strip() for entry in tickers for ticker in entry.split(",") if ticker.strip()] if tickers else None
     )
     with errors_to_exit_codes():
         events = load_events(events_file)
-        # The claims step (eventstudy.claims): a bad claims file stops the run before the study is computed.
+        # Everything that can be wrong with the inputs is found before the study is computed.
         claims_path = claims_file or events_file.parent / "claims.csv"
         claims = load_claims(claims_path, events) if claims_file or claims_path.is_file() else None
+        study_file = events_file.parent / STUDY_FILE
+        config = load_report_config(study_file) if study_file.is_file() else ReportConfig()
         securities = load_universe(universe)
         try:
             study = EventStudy(
@@ -125,7 +127,7 @@ def run(
                 estimation_window=estimation_window,
                 event_windows=windows,
                 min_estimation=min_estimation,
-                fallback=fallback,  # type: ignore[arg-type]
+                fallback=fallback,
                 fallback_floor=fallback_floor,
                 skip_after_listing=skip_after_listing,
                 baskets=[] if no_baskets else basket,
@@ -144,20 +146,15 @@ def run(
                 reasons = results.pairs["reason"].value_counts().head(3).index.tolist() or ["no event gave a pair"]
                 raise fail("no (event, security) pair could be estimated: " + "; ".join(reasons), EXIT_DATA_UNAVAILABLE)
             checked: ClaimsResult | None = None
+            extensions: list[ReportExtension] = []
             if claims is not None:
                 progress.update(task, description="checking the claims")
                 checked = check_claims(claims, events, results=results, source_file=claims_path)
+                extensions.append(ClaimsExtension(checked))
             progress.update(task, description="writing the report")
-            index = results.to_html(out, run_metadata(results, events_file=events_file), claims=checked)
+            index = write_report(results, out, results.metadata(events_file), extensions=extensions, config=config)
 
-    console.print(effects_table(results, headline_window(windows)))
-    not_estimable = int((results.pairs["status"] != "ok").sum())
-    fell_back = int(((results.pairs["fallback_reason"] != "") & (results.pairs["status"] == "ok")).sum())
-    console.print(
-        f"{len(results.pairs)} pairs from {results.pairs['event_id'].nunique()} events; "
-        f"{fell_back} fell back to the market-adjusted model (short history); "
-        f"{not_estimable} not estimable (reasons in the report); {len(results.skipped)} skipped."
-    )
+    console.print(results.summary())
     gaps = [item for item in results.coverage.values() if item["uncovered"] or item["reason"]]
     if gaps:
         console.print(

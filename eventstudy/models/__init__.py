@@ -183,6 +183,8 @@ class NormalReturnModel(ABC):
     parameters: int = 0
     #: Lags and leads of the benchmark the model needs (rows of the panel beyond the window itself).
     reach: int = 0
+    #: Extra factor series the model needs per security besides its benchmark (the universe's ``factor``).
+    factors: int = 0
 
     @abstractmethod
     def regressors(self, market: np.ndarray, factors: np.ndarray) -> np.ndarray:

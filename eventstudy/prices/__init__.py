@@ -18,7 +18,15 @@ from eventstudy.prices.base import (
     read_price_csv,
 )
 from eventstudy.prices.cache import PriceCache, default_cache_path
-from eventstudy.prices.chain import Coverage, PriceChain, PriceData, assess_coverage, default_price_source
+from eventstudy.prices.chain import (
+    Coverage,
+    PriceChain,
+    PriceData,
+    as_chain,
+    assess_coverage,
+    default_price_source,
+    offline_chain,
+)
 from eventstudy.prices.csvdir import CsvDirectorySource
 from eventstudy.prices.snapshot import SnapshotSource, snapshot_provenance
 from eventstudy.prices.yahoo import YahooSource
@@ -38,9 +46,11 @@ __all__ = [
     "SnapshotSource",
     "UnknownTickerError",
     "YahooSource",
+    "as_chain",
     "assess_coverage",
     "default_cache_path",
     "default_price_source",
+    "offline_chain",
     "read_price_csv",
     "snapshot_provenance",
 ]

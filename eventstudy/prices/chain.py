@@ -29,7 +29,15 @@ from eventstudy.prices.snapshot import SnapshotSource
 from eventstudy.prices.yahoo import YahooSource
 from eventstudy.universe import Universe, exchange_of_ticker
 
-__all__ = ["Coverage", "PriceChain", "PriceData", "assess_coverage", "default_price_source"]
+__all__ = [
+    "Coverage",
+    "PriceChain",
+    "PriceData",
+    "as_chain",
+    "assess_coverage",
+    "default_price_source",
+    "offline_chain",
+]
 
 #: Extra calendar days asked around a missing range, so that new rows overlap cached ones (basis check).
 SEAM_DAYS = 7
@@ -344,6 +352,18 @@ class PriceChain(PriceSource):
         inside = frame.loc[start:end]
         self.cache.store(ticker, inside, start, end)
         return len(inside)
+
+
+def offline_chain(universe: Universe | None = None, source: PriceSource | None = None) -> PriceChain:
+    """A chain that never touches the network: ``source`` alone, or by default the local cache, then the packaged
+    snapshot (what an :class:`~eventstudy.spec.StudySpec` reads unless given a source)."""
+    sources: list[PriceSource] = [source] if source is not None else [PriceCache(), SnapshotSource()]
+    return PriceChain(sources, universe=universe)
+
+
+def as_chain(prices: PriceSource | None, universe: Universe | None = None) -> PriceChain:
+    """``prices`` itself when it is a chain, else :func:`offline_chain` of it (the default chain for ``None``)."""
+    return prices if isinstance(prices, PriceChain) else offline_chain(universe, prices)
 
 
 def default_price_source(

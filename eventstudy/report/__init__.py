@@ -12,14 +12,16 @@
     One page per studied security: price with the events, CAR per event, estimation diagnostics.
 ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv``, ``pairs.csv``, ``skipped.csv``, ``columns.md``
     The tidy tables of :class:`~eventstudy.results.EventStudyResults` and what each column means.
-``claims.html``, ``claims_checked.csv``
-    When claims were checked (:mod:`eventstudy.claims`): what the articles said vs what happened, one card per
-    claim, and the tidy verdicts; linked from the index and from each event page that has claims.
 ``run.json``
     The caller's metadata (version, configuration, price sources and coverage, input hash, timestamps) and the
-    report's headline window (and, with claims, their summary under ``claims``).
+    report's headline window.
 ``assets/``
     ``plotly.min.js`` (from the installed plotly package), the style sheet and a small table sorter.
+
+Applications add their own pages, data files, sections and ``run.json`` entries through
+:class:`~eventstudy.report.extension.ReportExtension` (the claims checker adds ``claims.html`` and
+``claims_checked.csv``); the study's own choices (title, timeline securities, featured basket) come from a
+:class:`~eventstudy.report.config.ReportConfig`.
 
 The report is written into a temporary sibling folder and swapped into place only when complete, so an interrupted
 run leaves the previous report as it was. Names that become files (event ids, tickers; a leading ``^`` is dropped)
@@ -32,20 +34,33 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from plotly.offline import get_plotlyjs
 
-from eventstudy import __version__
-from eventstudy.claims import CHECKED_COLUMNS, ClaimsResult
-from eventstudy.report import claims as claims_pages
+from eventstudy.columns import COLUMNS
 from eventstudy.report import pages
+from eventstudy.report.config import STUDY_FILE, ReportConfig, ReportConfigError, load_report_config
 from eventstudy.report.context import ReportContext, ReportError, build_context, safe_file_stem
-from eventstudy.results import COLUMNS, EventStudyResults, run_metadata
+from eventstudy.report.extension import ReportExtension
+from eventstudy.results import EventStudyResults
+from eventstudy.version import __version__
 
-__all__ = ["FOLDER_README", "MARKER", "ReportError", "safe_file_stem", "write_report"]
+__all__ = [
+    "FOLDER_README",
+    "MARKER",
+    "STUDY_FILE",
+    "ReportConfig",
+    "ReportConfigError",
+    "ReportError",
+    "ReportExtension",
+    "load_report_config",
+    "safe_file_stem",
+    "write_report",
+]
 
 #: File that marks a folder as a report written here; only such a folder (or an empty one) is ever replaced.
 MARKER = ".eventstudy-report"
@@ -59,12 +74,12 @@ The folder is replaced as a whole by each run, and only once the new report is c
 
 After a run it holds:
 
-- `index.html`: start here. CAR heatmap (events x securities), event timeline over NVDA, TSM, ASML and an HK AI
-  basket, group CAAR bars with 95% intervals, and sortable tables of every result.
+- `index.html`: start here. CAR heatmap (events x securities), event timeline over the study's featured securities
+  and a basket, group CAAR bars with 95% intervals, and sortable tables of every result.
 - `events/<id>.html`: one page per event (day 0 per market, source quote, AR and CAR paths with 95% bands, tests).
 - `securities/<ticker>.html`: one page per security (price with event markers, CAR per event, diagnostics).
-- `claims.html` and `claims_checked.csv`: the articles' market claims (claims.csv beside the events file) checked
-  against the prices, each with its verdict.
+- `claims.html` and `claims_checked.csv`, when claims were checked (a claims file beside the events file): each
+  claim against the prices, with its verdict.
 - `pairs.csv`, `ar.csv`, `car.csv`, `tests.csv`, `caar.csv`, `skipped.csv`: the tidy data; `columns.md` documents
   every column.
 - `run.json`: version, configuration, input file hashes, price sources and coverage per ticker, time of the run.
@@ -78,26 +93,30 @@ def write_report(
     out_dir: str | Path,
     metadata: dict[str, Any] | None = None,
     window: tuple[int, int] | None = None,
-    claims: ClaimsResult | None = None,
+    extensions: Sequence[ReportExtension] = (),
+    config: ReportConfig | None = None,
 ) -> Path:
     """Write the HTML report and data files of an event study into ``out_dir``.
 
     Parameters
     ----------
     results
-        What :meth:`eventstudy.engine.EventStudy.run` returned.
+        What :meth:`eventstudy.EventStudy.run` returned.
     out_dir
         Report folder. It is replaced as a whole: it must be new, empty, a report written by this function, or
         hold only the placeholder ``README.md`` (:data:`FOLDER_README`) that the repository's ``reports/`` has.
     metadata
         Written to ``run.json`` (JSON-ready values; others are written as text), with the report's window and
-        counts added under ``report``; default :func:`eventstudy.results.run_metadata` of ``results``.
+        counts added under ``report``; default :meth:`eventstudy.results.EventStudyResults.metadata`.
     window
         Event window of the headline CAR (heatmap, tables); one of the study's event windows (default (0,+1) when
         the study has it, else its first window).
-    claims
-        Checked claims (:func:`eventstudy.claims.check_claims`): adds ``claims.html``, ``claims_checked.csv``,
-        links from the index and event pages, and their summary in ``run.json``.
+    extensions
+        Additions of applications (:class:`~eventstudy.report.extension.ReportExtension`), e.g. the checked claims
+        (:class:`eventstudy.claims.report.ClaimsExtension`): their pages, data files, sections and ``run.json``
+        entries.
+    config
+        The study's own choices (title, timeline, featured basket); default derived from the results.
 
     Returns
     -------
@@ -111,12 +130,12 @@ def write_report(
         cannot be a file name, or ``out_dir`` exists and is not a report.
     """
     out_dir = Path(out_dir).absolute()
-    context = build_context(results, window)
+    context = build_context(results, window, config)
     _check_replaceable(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
     try:
-        _write(staging, context, run_metadata(results) if metadata is None else metadata, claims)
+        _write(staging, context, results.metadata() if metadata is None else metadata, extensions)
         _replace(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -159,19 +178,22 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def _columns_markdown(folder: Path, written: list[Path]) -> str:
-    """``columns.md``: every column of every CSV file, from :data:`eventstudy.results.COLUMNS`."""
+def _columns_markdown(folder: Path, written: list[Path], extensions: Sequence[ReportExtension]) -> str:
+    """``columns.md``: every column of every CSV file, from :data:`eventstudy.columns.COLUMNS` and the extensions."""
     lines = [
         "# Columns of the data files",
         "",
         f"Written by eventstudy {__version__}. UTF-8 CSV, comma-separated, one header row; an empty cell is missing. "
         "Dates are ISO `YYYY-MM-DD`; returns, AR, CAR and CAAR are fractions (0.01 = 1%), not percent.",
     ]
+    documented = dict(COLUMNS)
+    described = dict(pages.DATA_FILES)
+    for extension in extensions:
+        documented |= extension.columns()
+        described |= extension.data_files()
     for path in written:
-        name = path.stem
         header = path.read_text(encoding="utf-8").partition("\n")[0].split(",")
-        docs = (COLUMNS | {"claims_checked": CHECKED_COLUMNS}).get(name, {})
-        described = pages.DATA_FILES | claims_pages.DATA_FILES
+        docs = documented.get(path.stem, {})
         lines += ["", f"## {path.relative_to(folder)}", "", described.get(path.name, ""), ""]
         lines += ["| column | meaning |", "|---|---|"]
         lines += [f"| `{column}` | {docs.get(column, '').replace('|', '/')} |" for column in header]
@@ -189,26 +211,27 @@ def _run_json(context: ReportContext, metadata: dict[str, Any]) -> str:
     return json.dumps(metadata | {"report": report}, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
 
 
-def _write(folder: Path, context: ReportContext, metadata: dict[str, Any], claims: ClaimsResult | None) -> None:
+def _write(
+    folder: Path, context: ReportContext, metadata: dict[str, Any], extensions: Sequence[ReportExtension]
+) -> None:
     """Write every file of the report into ``folder``."""
     assets = folder / "assets"
     _write_text(assets / "plotly.min.js", get_plotlyjs())
     for name in _ASSETS:
         _write_text(assets / name, resources.files(__name__).joinpath("assets", name).read_text(encoding="utf-8"))
     written = context.results.to_csv(folder)
-    # -- claims (eventstudy.claims): their page, data file, run.json summary and the links to them --
-    index_claims, claims_files = "", None
-    if claims is not None:
-        written.append(claims.to_csv(folder / "claims_checked.csv"))
-        metadata = metadata | {"claims": claims.summary()}
-        _write_text(folder / claims_pages.CLAIMS_PAGE, claims_pages.claims_page(context, claims))
-        index_claims, claims_files = claims_pages.index_section(claims), claims_pages.DATA_FILES
-    # -- end of claims --
-    _write_text(folder / "columns.md", _columns_markdown(folder, written))
+    for extension in extensions:
+        written += extension.write(folder, context)
+        metadata = metadata | {extension.name: extension.metadata()}
+    files = dict(pages.DATA_FILES)
+    for extension in extensions:
+        files |= extension.data_files()
+    _write_text(folder / "columns.md", _columns_markdown(folder, written, extensions))
     _write_text(folder / "run.json", _run_json(context, metadata))
-    _write_text(folder / "index.html", pages.index_page(context, index_claims, claims_files))
+    index_sections = "".join(extension.index_section(context) for extension in extensions)
+    _write_text(folder / "index.html", pages.index_page(context, index_sections, files))
     for event in context.events:
-        section = "" if claims is None else claims_pages.event_section(claims, event.id)
+        section = "".join(extension.event_section(context, event.id) for extension in extensions)
         _write_text(
             folder / "events" / f"{context.event_files[event.id]}.html", pages.event_page(context, event, section)
         )

@@ -19,26 +19,18 @@ from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.calendars import calendar_name
 from eventstudy.events import Event
 from eventstudy.prices.base import file_stem
-from eventstudy.results import EventStudyResults, headline_window, window_label
+from eventstudy.report.config import ReportConfig
+from eventstudy.results import EventStudyResults
 from eventstudy.returns import return_panels
+from eventstudy.spec import headline_window, window_label
 from eventstudy.universe import Security
 
 __all__ = [
-    "BASKET_GROUP",
-    "HEADLINE_TEST",
-    "TIMELINE_TICKERS",
     "ReportContext",
     "ReportError",
     "build_context",
     "safe_file_stem",
 ]
-
-#: Securities drawn on the index timeline, when studied.
-TIMELINE_TICKERS = ("NVDA", "TSM", "ASML")
-#: The group test shown beside each CAAR: BMP t adjusted for event-date clustering (as ``results.summary`` uses).
-HEADLINE_TEST = "kolari_pynnonen_bmp"
-#: Universe group whose equal-weighted cumulative return is drawn on the index timeline, when studied.
-BASKET_GROUP = "HK AI & internet"
 
 _SAFE_STEM = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 
@@ -106,9 +98,14 @@ class ReportContext:
         Event id -> page stem; ticker -> page stem.
     prices
         Ticker -> adjusted close of each studied security over the span of the AR paths.
+    config
+        The study's own choices for its report (:mod:`eventstudy.report.config`).
+    timeline, featured_basket
+        The securities the index timeline draws and the group whose basket it adds (the study's choice, or derived
+        from the results).
     cumulative
-        Timeline series name -> cumulative return over that span (the :data:`TIMELINE_TICKERS` and the
-        equal-weighted :data:`BASKET_GROUP` basket, those that were studied).
+        Timeline series name -> cumulative return over that span (the timeline securities and the equal-weighted
+        basket of the featured group, those that were studied).
     car_wide
         CAR per (event id, ticker) and event window (columns: window labels).
     overlaps
@@ -129,6 +126,9 @@ class ReportContext:
     event_files: Mapping[str, str]
     security_files: Mapping[str, str]
     prices: Mapping[str, pd.Series]
+    config: ReportConfig
+    timeline: tuple[str, ...]
+    featured_basket: str | None
     cumulative: Mapping[str, pd.Series]
     car_wide: pd.DataFrame
     overlaps: pd.DataFrame
@@ -137,11 +137,11 @@ class ReportContext:
     @property
     def windows(self) -> list[str]:
         """Labels of every event window of the study, in its order."""
-        return [window_label(window) for window in self.results.study.event_windows]
+        return [window_label(window) for window in self.results.spec.event_windows]
 
     def event(self, event_id: str) -> Event:
         """The event with id ``event_id``."""
-        return self.results.study.events[event_id]  # type: ignore[index]
+        return self.results.spec.events[event_id]
 
     def event_label(self, event_id: str) -> str:
         """``"7. nvidia-crash"``: the event's number and id, as axes show it."""
@@ -159,36 +159,62 @@ def _headline_pairs(results: EventStudyResults, label: str) -> pd.DataFrame:
     return pairs.assign(t95=t95)
 
 
-def _load_prices(results: EventStudyResults, securities: tuple[Security, ...]) -> dict[str, pd.DataFrame]:
-    """Price frames of the studied securities over the span of the AR paths, through the study's price chain."""
+def _price_frames(results: EventStudyResults, securities: tuple[Security, ...]) -> dict[str, pd.DataFrame]:
+    """Price frames of the studied securities over the span of the AR paths, from the prices the study read."""
     if results.ar.empty:
         return {}
     dates = pd.DatetimeIndex(results.ar["date"].dropna())
-    chain = results.study.price_chain()
+    frames = results.prices.frames
     traded = [security.ticker for security in securities if security.group != BASKETS_GROUP]  # baskets have no price
-    data = chain.load(traded, dates.min(), dates.max())
-    return {ticker: frame for ticker, frame in data.frames.items() if not frame.empty}
+    chosen = {ticker: frames[ticker].loc[dates.min() : dates.max()] for ticker in traded if ticker in frames}
+    return {ticker: frame for ticker, frame in chosen.items() if not frame.empty}
 
 
-def _cumulative(frames: dict[str, pd.DataFrame], securities: tuple[Security, ...]) -> dict[str, pd.Series]:
-    """Cumulative returns of the timeline tickers and of the equal-weighted basket of :data:`BASKET_GROUP`."""
+def _mean_abs_car(pairs: pd.DataFrame, by: str) -> pd.Series:
+    """Mean absolute headline CAR per ``by`` (ticker or group), largest first."""
+    return pairs.assign(size=pairs["car"].abs()).groupby(by)["size"].mean().dropna().sort_values(ascending=False)
+
+
+def _timeline(config: ReportConfig, pairs: pd.DataFrame, securities: tuple[Security, ...]) -> tuple[str, ...]:
+    """The securities the timeline draws: the study's choice, else the three with the largest mean |CAR|."""
+    if config.timeline is not None:
+        return config.timeline
+    traded = pairs[pairs["group"] != BASKETS_GROUP]
+    return tuple(_mean_abs_car(traded, "ticker").index[:3])
+
+
+def _featured_basket(config: ReportConfig, pairs: pd.DataFrame) -> str | None:
+    """The group whose equal-weighted basket the timeline adds: the study's choice, else the group with the largest
+    mean |CAR| (among groups of at least two securities)."""
+    if config.featured_basket is not None:
+        return config.featured_basket
+    traded = pairs[pairs["group"] != BASKETS_GROUP]
+    sizes = traded.groupby("group")["ticker"].nunique()
+    ranked = [group for group in _mean_abs_car(traded, "group").index if sizes.get(group, 0) >= 2]
+    return ranked[0] if ranked else None
+
+
+def _cumulative(
+    frames: dict[str, pd.DataFrame], securities: tuple[Security, ...], timeline: tuple[str, ...], group: str | None
+) -> dict[str, pd.Series]:
+    """Cumulative returns of the timeline tickers and of the equal-weighted basket of the featured group."""
     series: dict[str, pd.Series] = {}
-    for ticker in TIMELINE_TICKERS:
+    for ticker in timeline:
         if ticker in frames:
             close = frames[ticker]["adj_close"].dropna()
             series[ticker] = close / close.iloc[0] - 1.0
-    members = {s.ticker: s.exchange for s in securities if s.group == BASKET_GROUP and s.ticker in frames}
+    members = {s.ticker: s.exchange for s in securities if s.group == group and s.ticker in frames}
     if members:
         panels = return_panels({ticker: frames[ticker] for ticker in members}, members)
         daily = pd.concat(panels.values(), axis=1).sort_index().mean(axis=1, skipna=True).fillna(0.0)
-        series[f"{BASKET_GROUP} basket (equal-weighted, {len(members)} stocks)"] = (1.0 + daily).cumprod() - 1.0
+        series[f"{group} basket (equal-weighted, {len(members)} stocks)"] = (1.0 + daily).cumprod() - 1.0
     return series
 
 
 def _overlaps(results: EventStudyResults, securities: tuple[Security, ...]) -> pd.DataFrame:
-    study = results.study
+    study = results.spec
     span = (min(w[0] for w in study.event_windows), max(w[1] for w in study.event_windows))
-    table = study.events.overlaps(  # type: ignore[union-attr]
+    table = study.events.overlaps(
         event_window=span,
         estimation_window=study.estimation_window,
         exchanges=sorted({calendar_name(security.exchange) for security in securities}),
@@ -197,7 +223,9 @@ def _overlaps(results: EventStudyResults, securities: tuple[Security, ...]) -> p
     return table[table["kind"] == "overlap"].reset_index(drop=True)
 
 
-def build_context(results: EventStudyResults, window: tuple[int, int] | None) -> ReportContext:
+def build_context(
+    results: EventStudyResults, window: tuple[int, int] | None, config: ReportConfig | None = None
+) -> ReportContext:
     """Check the names and the window, order the events and load the prices of a report.
 
     Raises
@@ -205,22 +233,25 @@ def build_context(results: EventStudyResults, window: tuple[int, int] | None) ->
     ReportError
         If ``window`` is not an event window of the study, or an event id or ticker cannot be a file name.
     """
-    study = results.study
+    study = results.spec
     if window is None:
         window = headline_window(study.event_windows)
     window = (int(window[0]), int(window[1]))
     if window not in [tuple(w) for w in study.event_windows]:
         windows = ", ".join(window_label(w) for w in study.event_windows)
         raise ReportError(f"window {window_label(window)} is not an event window of the study ({windows})")
-    events = tuple(sorted(study.events, key=lambda event: (event.date, event.id)))  # type: ignore[union-attr]
+    events = tuple(sorted(study.events, key=lambda event: (event.date, event.id)))
     in_pairs = set(results.pairs["event_id"])
     studied = list(dict.fromkeys(results.pairs["ticker"]))
     event_files = _stems([event.id for event in events] + sorted(in_pairs - {e.id for e in events}), "event id")
     security_files = _stems(studied, "ticker")  # every name is checked before anything is written
     # Universe order (so groups stay together), baskets last.
-    universe = study.securities()
+    universe = study.securities
     securities = tuple(universe[ticker] for ticker in universe.tickers if ticker in set(studied))
-    frames = _load_prices(results, securities)
+    frames = _price_frames(results, securities)
+    config = config or ReportConfig()
+    pairs = _headline_pairs(results, window_label(window))
+    timeline, featured = _timeline(config, pairs, securities), _featured_basket(config, pairs)
     return ReportContext(
         results=results,
         window=window,
@@ -232,8 +263,11 @@ def build_context(results: EventStudyResults, window: tuple[int, int] | None) ->
         event_files=event_files,
         security_files=security_files,
         prices={ticker: frame["adj_close"] for ticker, frame in frames.items()},
-        cumulative=_cumulative(frames, securities),
+        config=config,
+        timeline=timeline,
+        featured_basket=featured,
+        cumulative=_cumulative(frames, securities, timeline, featured),
         car_wide=results.car.pivot(index=["event_id", "ticker"], columns="window", values="car"),
         overlaps=_overlaps(results, securities),
-        pairs=_headline_pairs(results, window_label(window)),
+        pairs=pairs,
     )

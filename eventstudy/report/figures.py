@@ -18,6 +18,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from eventstudy.report.context import ReportContext
+from eventstudy.report.markup import format_p
 from eventstudy.universe import Security
 
 __all__ = [
@@ -28,9 +29,9 @@ __all__ = [
     "car_heatmap",
     "event_timeline",
     "figure_html",
-    "format_p",
     "pair_note",
     "price_with_events",
+    "styled",
 ]
 
 #: Script run after a figure is drawn: a click on a point whose ``customdata`` is an address opens that page.
@@ -61,7 +62,7 @@ def figure_html(figure: go.Figure, div_id: str, clickable: bool = False) -> str:
     )
 
 
-def _layout(figure: go.Figure, title: str, height: int, **layout: object) -> go.Figure:
+def styled(figure: go.Figure, title: str, height: int, **layout: object) -> go.Figure:
     defaults = {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         "template": "plotly_white",
@@ -74,19 +75,12 @@ def _layout(figure: go.Figure, title: str, height: int, **layout: object) -> go.
     return figure
 
 
-def _percent(values: object) -> np.ndarray:
+def _in_percent(values: object) -> np.ndarray:
     return 100.0 * np.asarray(values, dtype=float)
 
 
-def _number(value: float, digits: int = 2, suffix: str = "") -> str:
+def _shown(value: float, digits: int = 2, suffix: str = "") -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.{digits}f}{suffix}"
-
-
-def format_p(value: float) -> str:
-    """A p- or q-value with three decimals, ``<0.001`` below that, ``n/a`` when missing."""
-    if not np.isfinite(value):
-        return "n/a"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _stars(p_value: float) -> str:
@@ -112,9 +106,9 @@ def _pair_hover(row: pd.Series, label: str) -> str:
         lines = "<br>".join(html.escape(line) for line in textwrap.wrap(note, 70))
         return f"<b>{html.escape(row['ticker'])}</b>: {lines}"
     return (
-        f"CAR {label}: <b>{_number(100 * row['car'], suffix='%')}</b>"
-        f" [{_number(100 * row['ci_low'])}, {_number(100 * row['ci_high'])}]%"
-        f"<br>t = {_number(row['t'])}, p = {format_p(row['p_value'])}, SQ p = {format_p(row['sq_p_value'])},"
+        f"CAR {label}: <b>{_shown(100 * row['car'], suffix='%')}</b>"
+        f" [{_shown(100 * row['ci_low'])}, {_shown(100 * row['ci_high'])}]%"
+        f"<br>t = {_shown(row['t'])}, p = {format_p(row['p_value'])}, SQ p = {format_p(row['sq_p_value'])},"
         f" BH q = {format_p(row['q_value'])}"
     )
 
@@ -212,7 +206,7 @@ def car_heatmap(context: ReportContext) -> go.Figure:
             )
             lift = 14 - lift
             start = position
-    return _layout(
+    return styled(
         figure,
         f"CAR {context.label} of every event and security (%)",
         height=max(420, 150 + 24 * len(events)),
@@ -238,7 +232,7 @@ def event_timeline(context: ReportContext, root: str = "") -> go.Figure:
         figure.add_trace(
             go.Scatter(
                 x=series.index,
-                y=_percent(series),
+                y=_in_percent(series),
                 name=name,
                 mode="lines",
                 hovertemplate=f"{html.escape(name)}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}%<extra></extra>",
@@ -291,7 +285,7 @@ def event_timeline(context: ReportContext, root: str = "") -> go.Figure:
     spans = [series.index for series in context.cumulative.values() if len(series)]
     if spans:  # the period with prices; events outside it (not studied) are a zoom-out away
         figure.update_xaxes(range=[min(span[0] for span in spans), max(span[-1] for span in spans)])
-    return _layout(
+    return styled(
         figure,
         "Prices and events: cumulative return since the start of the study period (%), events numbered by date",
         height=640,
@@ -319,27 +313,27 @@ def caar_bars(caar: pd.DataFrame, p_values: pd.Series, groups: list[str], window
         rows = rows.reindex([group for group in groups if group in rows.index])
         hover = [
             f"<b>{html.escape(group)}</b>, window {window}, n = {int(row.n)}<br>"
-            f"CAAR {_number(100 * row.caar, suffix='%')} [{_number(100 * row.ci_low)}, {_number(100 * row.ci_high)}]%"
+            f"CAAR {_shown(100 * row.caar, suffix='%')} [{_shown(100 * row.ci_low)}, {_shown(100 * row.ci_high)}]%"
             f"<br>Kolari-Pynnönen BMP p = {format_p(p_values.get((group, window), np.nan))}"
             for group, row in rows.iterrows()
         ]
         figure.add_trace(
             go.Bar(
                 x=list(rows.index),
-                y=_percent(rows["caar"]),
+                y=_in_percent(rows["caar"]),
                 name=f"window {window}",
                 marker_color=_WINDOW_COLOURS[position % len(_WINDOW_COLOURS)],
                 error_y={
                     "type": "data",
-                    "array": _percent(rows["ci_high"] - rows["caar"]),
-                    "arrayminus": _percent(rows["caar"] - rows["ci_low"]),
+                    "array": _in_percent(rows["ci_high"] - rows["caar"]),
+                    "arrayminus": _in_percent(rows["caar"] - rows["ci_low"]),
                     "thickness": 1.2,
                 },
                 hovertext=hover,
                 hoverinfo="text",
             )
         )
-    return _layout(
+    return styled(
         figure,
         title,
         height=460,
@@ -358,7 +352,7 @@ def ar_car_paths(context: ReportContext, event_id: str) -> go.Figure:
     the security."""
     path = context.results.ar[context.results.ar["event_id"] == event_id]
     t95 = context.pairs[context.pairs["event_id"] == event_id].set_index("ticker")["t95"]
-    first_day = context.results.study.path_window[0]
+    first_day = context.results.spec.path_window[0]
     figure = make_subplots(
         rows=2,
         cols=1,
@@ -373,15 +367,15 @@ def ar_car_paths(context: ReportContext, event_id: str) -> go.Figure:
         quantile = t95.get(ticker, np.nan)
         visible = position == 0
         dates = [f"{date:%Y-%m-%d}" if pd.notna(date) else "no session" for date in rows["date"]]
-        ar, half_ar = _percent(rows["ar"]), _percent(quantile * rows["ar_se"])
-        car, half_car = _percent(rows["car"]), _percent(quantile * rows["car_se"])
+        ar, half_ar = _in_percent(rows["ar"]), _in_percent(quantile * rows["ar_se"])
+        car, half_car = _in_percent(rows["car"]), _in_percent(quantile * rows["car_se"])
         figure.add_trace(
             go.Bar(
                 x=rows["day"],
                 y=ar,
                 error_y={"type": "data", "array": half_ar, "thickness": 1},
                 marker_color=np.where(ar < 0, _NEGATIVE, _POSITIVE),
-                customdata=np.column_stack([dates, _percent(rows["return"]), _percent(rows["normal_return"])]),
+                customdata=np.column_stack([dates, _in_percent(rows["return"]), _in_percent(rows["normal_return"])]),
                 hovertemplate="day %{x} (%{customdata[0]})<br>AR %{y:.2f}% ± %{error_y.array:.2f}"
                 "<br>return %{customdata[1]:.2f}%, normal return %{customdata[2]:.2f}%<extra></extra>",
                 name=f"{ticker} AR",
@@ -430,7 +424,7 @@ def ar_car_paths(context: ReportContext, event_id: str) -> go.Figure:
     figure.update_xaxes(title_text="event day (sessions from day 0 of the security's exchange)", row=2, col=1)
     figure.update_xaxes(dtick=1)
     figure.update_yaxes(ticksuffix="%", zeroline=True, zerolinecolor="#888")
-    return _layout(
+    return styled(
         figure,
         "AR and CAR paths of one security (pick it in the menu)",
         height=620,
@@ -445,9 +439,9 @@ def ar_car_paths(context: ReportContext, event_id: str) -> go.Figure:
 def basket_paths(context: ReportContext, event_id: str) -> go.Figure | None:
     """CAR paths of each basket of an event drawn with its members', one panel per basket, three panels a row
     (``None`` when the event has no basket). Members of small groups are labelled at the end of their line."""
-    study = context.results.study
+    study = context.results.spec
     path = context.results.ar[context.results.ar["event_id"] == event_id]
-    baskets = [basket for basket in study.basket_list() if basket.security.ticker in set(path["ticker"])]
+    baskets = [basket for basket in study.basket_list if basket.security.ticker in set(path["ticker"])]
     if not baskets:
         return None
     names = {security.ticker: security.name for security in context.securities}
@@ -474,7 +468,7 @@ def basket_paths(context: ReportContext, event_id: str) -> go.Figure | None:
             is_basket = ticker == basket.security.ticker
             color = "#111" if is_basket else (palette[number] if labelled else "#9aa5b1")
             label = "basket" if is_basket else ticker
-            values = _percent(lines["car"])
+            values = _in_percent(lines["car"])
             finite = np.flatnonzero(np.isfinite(values))
             text = [""] * len(values)
             if finite.size:
@@ -498,7 +492,7 @@ def basket_paths(context: ReportContext, event_id: str) -> go.Figure | None:
     figure.update_xaxes(title_text="event day", dtick=5, range=[study.path_window[0] - 0.5, study.path_window[1] + 4])
     figure.update_yaxes(ticksuffix="%", zeroline=True, zerolinecolor="#888")
     figure.update_yaxes(title_text=f"CAR from day {study.path_window[0]}, %", col=1)
-    return _layout(
+    return styled(
         figure,
         "Baskets beside their members (thick black line: the equal-weighted basket)",
         height=330 * rows_count + 80,
@@ -548,7 +542,7 @@ def price_with_events(context: ReportContext, security: Security) -> go.Figure:
                 name=f"event day 0 (green/red: CAR {context.label} up/down)",
             )
         )
-    return _layout(
+    return styled(
         figure,
         f"{security.ticker} adjusted close ({security.currency}) with the events studied",
         height=430,
@@ -570,21 +564,21 @@ def car_by_event(context: ReportContext, security: Security) -> go.Figure:
         rows = car[car["window"] == window].sort_values("event_id", key=lambda ids: ids.map(order))
         labels = [context.event_label(event_id) for event_id in rows["event_id"]]
         hover = [
-            f"<b>{html.escape(label)}</b>, window {window}<br>CAR {_number(100 * row.car, suffix='%')}"
-            f" [{_number(100 * row.ci_low)}, {_number(100 * row.ci_high)}]%<br>t = {_number(row.t)},"
+            f"<b>{html.escape(label)}</b>, window {window}<br>CAR {_shown(100 * row.car, suffix='%')}"
+            f" [{_shown(100 * row.ci_low)}, {_shown(100 * row.ci_high)}]%<br>t = {_shown(row.t)},"
             f" p = {format_p(row.p_value)}, BH q = {format_p(row.q_value)}"
             for label, row in zip(labels, rows.itertuples(), strict=True)
         ]
         figure.add_trace(
             go.Scatter(
                 x=labels,
-                y=_percent(rows["car"]),
+                y=_in_percent(rows["car"]),
                 mode="markers",
                 marker={"size": 9, "color": _WINDOW_COLOURS[position % len(_WINDOW_COLOURS)]},
                 error_y={
                     "type": "data",
-                    "array": _percent(rows["ci_high"] - rows["car"]),
-                    "arrayminus": _percent(rows["car"] - rows["ci_low"]),
+                    "array": _in_percent(rows["ci_high"] - rows["car"]),
+                    "arrayminus": _in_percent(rows["car"] - rows["ci_low"]),
                     "thickness": 1.2,
                 },
                 customdata=[f"../events/{context.event_files[e]}.html" for e in rows["event_id"]],
@@ -611,7 +605,7 @@ def car_by_event(context: ReportContext, security: Security) -> go.Figure:
             )
         )
     categories = [context.event_label(event_id) for event_id in pairs["event_id"]]
-    return _layout(
+    return styled(
         figure,
         f"{security.ticker}: CAR per event with 95% confidence interval (click the legend for other windows)",
         height=460,

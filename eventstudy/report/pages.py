@@ -8,22 +8,21 @@ the page as text; nothing here writes files.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from eventstudy import __version__
+from eventstudy.columns import ALL_EVENTS, ALL_GROUPS, COLUMNS
 from eventstudy.events import Event
-from eventstudy.report import figures
-from eventstudy.report.context import HEADLINE_TEST, ReportContext
-from eventstudy.results import ALL_EVENTS, ALL_GROUPS, COLUMNS, window_label
+from eventstudy.report import figures, markup
+from eventstudy.report.context import ReportContext
+from eventstudy.report.markup import esc
+from eventstudy.results import HEADLINE_TEST
+from eventstudy.spec import window_label
 from eventstudy.statistics import TESTS
 from eventstudy.universe import Security
+from eventstudy.version import __version__
 
-__all__ = ["DATA_FILES", "event_page", "index_page", "security_page"]
+__all__ = ["DATA_FILES", "event_page", "index_page", "page", "security_page"]
 
 #: Data files of a report, with what each holds (listed on the index page).
 DATA_FILES = {
@@ -38,131 +37,15 @@ DATA_FILES = {
 }
 
 
-# -- building blocks --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One table cell: its HTML (already escaped) and the value it sorts by."""
-
-    html: str
-    sort: float | str = ""
-    css: str = ""
-
-
-@dataclass(frozen=True)
-class Column:
-    """A table column: header text, a tooltip explaining it, and whether it sorts as numbers."""
-
-    header: str
-    help: str = ""
-    numeric: bool = False
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value))
-
-
-def _text(value: object, css: str = "") -> Cell:
-    return Cell(_esc(value), str(value), css)
-
-
-def _link(href: str, text: str, sort: str | None = None) -> Cell:
-    return Cell(f'<a href="{_esc(href)}">{_esc(text)}</a>', text if sort is None else sort)
-
-
-def _number(value: object, digits: int = 2, scale: float = 1.0, suffix: str = "") -> Cell:
-    number = float(value) if value is not None and not pd.isna(value) else np.nan  # type: ignore[arg-type]
-    if not np.isfinite(number):
-        return Cell('<span class="na">–</span>', "", "num")
-    return Cell(f"{scale * number:.{digits}f}{suffix}", repr(round(scale * number, 12)), "num")
-
-
-def _percent(value: object) -> Cell:
-    return _number(value, 2, 100.0)
-
-
-def _p(value: object) -> Cell:
-    """A p- or q-value, bold below 0.05."""
-    cell = _number(value, 3)
-    if cell.sort == "":
-        return cell
-    number = float(cell.sort)
-    shown = _esc(figures.format_p(number))
-    return Cell(f"<b>{shown}</b>" if number < 0.05 else shown, cell.sort, "num")
-
-
-def _interval(low: object, high: object) -> Cell:
-    if pd.isna(low) or pd.isna(high):
-        return Cell('<span class="na">–</span>', "", "num")
-    return Cell(f"[{100 * float(low):.2f}, {100 * float(high):.2f}]", repr(float(low)), "num")  # type: ignore[arg-type]
-
-
-def _status(status: str, reason: str, fallback_reason: str = "") -> Cell:
-    """The status of a pair; a pair fitted by the short-history fallback carries a † badge explaining it."""
-    badge = (
-        f' <span class="fallback" title="{_esc(fallback_reason)}">market-adjusted&nbsp;†</span>'
-        if fallback_reason
-        else ""
-    )
-    if status == "ok":
-        return Cell(f"ok{badge}", status)
-    return Cell(f'<span class="bad" title="{_esc(reason)}">not estimable</span>{badge}', status, "bad-cell")
-
-
-_FALLBACK_NOTE = (
-    "† Short history: fewer estimation returns than the model needs (a recent listing), so the pair uses the "
-    "market-adjusted model, AR = R - R_m, with its variance from the returns between the 6th session after the "
-    "listing and day -2 (hover the badge for the numbers; the `fallback_reason` column of the data says it too)."
-)
-
-
-def _attributes(**attributes: str) -> str:
-    """`` name="value"`` for every non-empty attribute (``css`` becomes ``class``; values escaped)."""
-    names = {"css": "class", "data_v": "data-v", "data_type": "data-type", "data_table": "data-table"}
-    return "".join(f' {names.get(key, key)}="{_esc(value)}"' for key, value in attributes.items() if value != "")
-
-
-def table(columns: Sequence[Column], rows: Iterable[Sequence[Cell]], table_id: str, filterable: bool = True) -> str:
-    """A sortable table (click a header; ``report.js``), with a text filter above it when ``filterable``."""
-    head = "".join(
-        f"<th{_attributes(data_type='num' if column.numeric else '', title=column.help)}>{_esc(column.header)}</th>"
-        for column in columns
-    )
-    cells = (
-        "".join(f"<td{_attributes(css=cell.css, data_v=str(cell.sort))}>{cell.html}</td>" for cell in row)
-        for row in rows
-    )
-    body = "\n".join(f"<tr>{row}</tr>" for row in cells)
-    search = (
-        f'<input class="filter" type="search"{_attributes(data_table=table_id)} placeholder="filter rows (any text)"'
-        ' aria-label="filter the rows of the table">'
-        if filterable
-        else ""
-    )
-    return (
-        f'{search}<div class="table-wrap"><table class="sortable"{_attributes(id=table_id)}>'
-        f"<thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></div>"
-    )
-
-
-def _note(text: str) -> str:
-    return f'<p class="note">{text}</p>'
-
-
-def _section(section_id: str, title: str, *parts: str) -> str:
-    return f'<section id="{section_id}"><h2>{_esc(title)}</h2>{"".join(parts)}</section>'
-
-
-def _page(context: ReportContext, title: str, body: str, root: str) -> str:
+def page(context: ReportContext, title: str, body: str, root: str) -> str:
     """A complete HTML document; ``root`` leads from the page to the report folder (``""`` or ``"../"``)."""
-    study = context.results.study
+    study = context.results.spec
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_esc(title)}</title>
+<title>{esc(title)}</title>
 <link rel="stylesheet" href="{root}assets/report.css">
 <script src="{root}assets/plotly.min.js"></script>
 <script src="{root}assets/report.js" defer></script>
@@ -174,8 +57,8 @@ def _page(context: ReportContext, title: str, body: str, root: str) -> str:
 <main>
 {body}
 </main>
-<footer>eventstudy {_esc(__version__)} · {_esc(study.model_name)} model · estimation window \
-{_esc(study.estimation_window)} sessions · headline window {_esc(context.label)} · \
+<footer>eventstudy {esc(__version__)} · {esc(study.model_name)} model · estimation window \
+{esc(study.estimation_window)} sessions · headline window {esc(context.label)} · \
 <a href="{root}columns.md">column definitions</a> · <a href="{root}run.json">run.json</a></footer>
 </body>
 </html>
@@ -183,13 +66,13 @@ def _page(context: ReportContext, title: str, body: str, root: str) -> str:
 
 
 def _settings_line(context: ReportContext) -> str:
-    study = context.results.study
+    study = context.results.spec
     return (
-        f"Model: <b>{_esc(study.model_name)}</b> (normal returns from each security's benchmark). "
-        f"Estimation window: <b>{_esc(study.estimation_window)}</b> sessions relative to day 0, at least "
-        f"{_esc(study.min_estimation)} valid returns. Event windows: {_esc(', '.join(context.windows))}; "
-        f"the headline window is <b>{_esc(context.label)}</b>. AR paths: {_esc(window_label(study.path_window))}. "
-        f"{_esc(study.return_kind).capitalize()} returns. Windows count sessions of each security's own "
+        f"Model: <b>{esc(study.model_name)}</b> (normal returns from each security's benchmark). "
+        f"Estimation window: <b>{esc(study.estimation_window)}</b> sessions relative to day 0, at least "
+        f"{esc(study.min_estimation)} valid returns. Event windows: {esc(', '.join(context.windows))}; "
+        f"the headline window is <b>{esc(context.label)}</b>. AR paths: {esc(window_label(study.path_window))}. "
+        f"{esc(study.return_kind).capitalize()} returns. Windows count sessions of each security's own "
         "exchange from its day 0, the first session that can react to the news."
     )
 
@@ -207,20 +90,22 @@ def _results_table(context: ReportContext, pairs: pd.DataFrame, root: str, table
     docs = COLUMNS["car"]
     label = context.label
     columns = [
-        Column("#", "event number (chronological)", numeric=True),
-        Column("event", "event id; opens its page"),
-        Column("day 0", COLUMNS["pairs"]["day_zero"]),
-        Column("ticker", "security; opens its page"),
-        Column("name"),
-        Column("group", COLUMNS["pairs"]["group"]),
-        Column("status", COLUMNS["pairs"]["status"]),
-        *(Column(f"CAR {window} %", f"{docs['car']}, in percent", numeric=True) for window in context.windows),
-        Column(f"95% CI {label} %", "95% confidence interval of the CAR (Student t, the model's df)", numeric=True),
-        Column("t", docs["t"], numeric=True),
-        Column("p", docs["p_value"], numeric=True),
-        Column("SQ p", docs["sq_p_value"], numeric=True),
-        Column("BH q", docs["q_value"], numeric=True),
-        Column("note", "why the pair has no CAR: not estimable, or missing prices in the window"),
+        markup.Column("#", "event number (chronological)", numeric=True),
+        markup.Column("event", "event id; opens its page"),
+        markup.Column("day 0", COLUMNS["pairs"]["day_zero"]),
+        markup.Column("ticker", "security; opens its page"),
+        markup.Column("name"),
+        markup.Column("group", COLUMNS["pairs"]["group"]),
+        markup.Column("status", COLUMNS["pairs"]["status"]),
+        *(markup.Column(f"CAR {window} %", f"{docs['car']}, in percent", numeric=True) for window in context.windows),
+        markup.Column(
+            f"95% CI {label} %", "95% confidence interval of the CAR (Student t, the model's df)", numeric=True
+        ),
+        markup.Column("t", docs["t"], numeric=True),
+        markup.Column("p", docs["p_value"], numeric=True),
+        markup.Column("SQ p", docs["sq_p_value"], numeric=True),
+        markup.Column("BH q", docs["q_value"], numeric=True),
+        markup.Column("note", "why the pair has no CAR: not estimable, or missing prices in the window"),
     ]
     order = {event_id: position for position, event_id in enumerate(context.studied)}
     pairs = pairs.assign(_order=pairs["event_id"].map(order)).sort_values("_order", kind="stable")
@@ -231,31 +116,31 @@ def _results_table(context: ReportContext, pairs: pd.DataFrame, root: str, table
         cars = wide.loc[key] if key in wide.index else pd.Series(dtype=float)
         rows.append(
             [
-                _number(context.numbers[row.event_id], 0),
-                _link(_event_href(context, row.event_id, root), row.event_id),
-                _text(row.day_zero.date()),
-                _link(_security_href(context, row.ticker, root), row.ticker),
-                _text(row.name),
-                _text(row.group),
-                _status(row.status, row.reason, row.fallback_reason),
-                *(_percent(cars.get(window, np.nan)) for window in context.windows),
-                _interval(row.ci_low, row.ci_high),
-                _number(row.t),
-                _p(row.p_value),
-                _p(row.sq_p_value),
-                _p(row.q_value),
-                _text(note := figures.pair_note(pd.Series(row._asdict()), label), "reason" if note else ""),
+                markup.number(context.numbers[row.event_id], 0),
+                markup.link(_event_href(context, row.event_id, root), row.event_id),
+                markup.text(row.day_zero.date()),
+                markup.link(_security_href(context, row.ticker, root), row.ticker),
+                markup.text(row.name),
+                markup.text(row.group),
+                markup.status(row.status, row.reason, row.fallback_reason),
+                *(markup.percent(cars.get(window, np.nan)) for window in context.windows),
+                markup.interval(row.ci_low, row.ci_high),
+                markup.number(row.t),
+                markup.p_value(row.p_value),
+                markup.p_value(row.sq_p_value),
+                markup.p_value(row.q_value),
+                markup.text(note := figures.pair_note(pd.Series(row._asdict()), label), "reason" if note else ""),
             ]
         )
-    fallback = _note(_FALLBACK_NOTE) if (pairs["fallback_reason"] != "").any() else ""
-    return table(columns, rows, table_id) + fallback
+    fallback = markup.note(markup.FALLBACK_NOTE) if (pairs["fallback_reason"] != "").any() else ""
+    return markup.table(columns, rows, table_id) + fallback
 
 
 def _caar_figure(context: ReportContext, scope: str, event_id: str, title: str, div_id: str) -> str:
     results = context.results
     caar = results.caar[(results.caar["scope"] == scope) & (results.caar["event_id"] == event_id)]
     if caar.empty:
-        return _note("No group has a CAR here, so there is no CAAR to show.")
+        return markup.note("No group has a CAR here, so there is no CAAR to show.")
     tests = results.tests
     chosen = tests[(tests["scope"] == scope) & (tests["event_id"] == event_id) & (tests["test"] == HEADLINE_TEST)]
     p_values = chosen.set_index(["group", "window"])["p_value"]
@@ -285,17 +170,19 @@ def _events_table(context: ReportContext) -> str:
     skipped = results.skipped[results.skipped["ticker"] == ""].set_index("event_id")["reason"]
     counts = context.pairs.groupby("event_id")["status"].agg(total="size", ok=lambda s: int((s == "ok").sum()))
     columns = [
-        Column("#", "event number (chronological)", numeric=True),
-        Column("date", "local date of the news"),
-        Column("event", "id; opens the event's page"),
-        Column("title"),
-        Column("标题", "Chinese title"),
-        Column("category"),
-        Column("estimable pairs", "pairs with an estimated model / all pairs of the event", numeric=True),
-        Column(f"CAAR {label} %", "mean CAR of all securities of the event", numeric=True),
-        Column("95% CI %", "cross-sectional 95% confidence interval of the CAAR", numeric=True),
-        Column("KP-BMP p", "Kolari-Pynnönen adjusted BMP test of the CAAR (allows for event-day clustering)", True),
-        Column("note", "why an event was not studied"),
+        markup.Column("#", "event number (chronological)", numeric=True),
+        markup.Column("date", "local date of the news"),
+        markup.Column("event", "id; opens the event's page"),
+        markup.Column("title"),
+        markup.Column("标题", "Chinese title"),
+        markup.Column("category"),
+        markup.Column("estimable pairs", "pairs with an estimated model / all pairs of the event", numeric=True),
+        markup.Column(f"CAAR {label} %", "mean CAR of all securities of the event", numeric=True),
+        markup.Column("95% CI %", "cross-sectional 95% confidence interval of the CAAR", numeric=True),
+        markup.Column(
+            "KP-BMP p", "Kolari-Pynnönen adjusted BMP test of the CAAR (allows for event-day clustering)", True
+        ),
+        markup.Column("note", "why an event was not studied"),
     ]
     rows = []
     for event in context.events:
@@ -303,35 +190,37 @@ def _events_table(context: ReportContext) -> str:
         studied = count is not None
         rows.append(
             [
-                _number(context.numbers[event.id], 0),
-                _text(event.date),
-                _link(_event_href(context, event.id, ""), event.id),
-                _text(event.title, "wrap"),
-                Cell(f'<span lang="zh">{_esc(event.title_zh)}</span>', event.title_zh),
-                _text(event.category),
-                Cell(f"{count.ok} / {count.total}", int(count.ok), "num") if studied else Cell("–", "", "num"),
-                _percent(caar["caar"].get(event.id, np.nan)),
-                _interval(caar["ci_low"].get(event.id, np.nan), caar["ci_high"].get(event.id, np.nan)),
-                _p(p_values.get(event.id, np.nan)),
-                _text(skipped.get(event.id, "" if studied else "no studied security"), "wrap"),
+                markup.number(context.numbers[event.id], 0),
+                markup.text(event.date),
+                markup.link(_event_href(context, event.id, ""), event.id),
+                markup.text(event.title, "wrap"),
+                markup.Cell(f'<span lang="zh">{esc(event.title_zh)}</span>', event.title_zh),
+                markup.text(event.category),
+                markup.Cell(f"{count.ok} / {count.total}", int(count.ok), "num")
+                if studied
+                else markup.Cell("–", "", "num"),
+                markup.percent(caar["caar"].get(event.id, np.nan)),
+                markup.interval(caar["ci_low"].get(event.id, np.nan), caar["ci_high"].get(event.id, np.nan)),
+                markup.p_value(p_values.get(event.id, np.nan)),
+                markup.text(skipped.get(event.id, "" if studied else "no studied security"), "wrap"),
             ]
         )
-    return table(columns, rows, "events-table")
+    return markup.table(columns, rows, "events-table")
 
 
 def _securities_table(context: ReportContext) -> str:
     label = context.label
     pairs = context.pairs
     columns = [
-        Column("ticker", "opens the security's page"),
-        Column("name"),
-        Column("group"),
-        Column("exchange", COLUMNS["pairs"]["exchange"]),
-        Column("benchmark", COLUMNS["pairs"]["benchmark"]),
-        Column("price source", "where the prices came from (run.json has the coverage)"),
-        Column("estimable events", "events with an estimated model / events studied on the security", True),
-        Column(f"mean CAR {label} %", "mean of the security's CARs over the events", numeric=True),
-        Column("p < 0.05", "events whose CAR has a t-test p-value below 0.05", numeric=True),
+        markup.Column("ticker", "opens the security's page"),
+        markup.Column("name"),
+        markup.Column("group"),
+        markup.Column("exchange", COLUMNS["pairs"]["exchange"]),
+        markup.Column("benchmark", COLUMNS["pairs"]["benchmark"]),
+        markup.Column("price source", "where the prices came from (run.json has the coverage)"),
+        markup.Column("estimable events", "events with an estimated model / events studied on the security", True),
+        markup.Column(f"mean CAR {label} %", "mean of the security's CARs over the events", numeric=True),
+        markup.Column("p < 0.05", "events whose CAR has a t-test p-value below 0.05", numeric=True),
     ]
     rows = []
     for security in context.securities:
@@ -340,25 +229,40 @@ def _securities_table(context: ReportContext) -> str:
         coverage = context.results.coverage.get(security.ticker, {})
         rows.append(
             [
-                _link(_security_href(context, security.ticker, ""), security.ticker),
-                _text(security.name),
-                _text(security.group),
-                _text(security.exchange),
-                _text(security.benchmark or ""),
-                _text(coverage.get("source") or "none"),
-                Cell(f"{ok} / {len(own)}", ok, "num"),
-                _percent(own["car"].mean() if own["car"].notna().any() else np.nan),
-                _number(int((own["p_value"] < 0.05).sum()), 0),
+                markup.link(_security_href(context, security.ticker, ""), security.ticker),
+                markup.text(security.name),
+                markup.text(security.group),
+                markup.text(security.exchange),
+                markup.text(security.benchmark or ""),
+                markup.text(coverage.get("source") or "none"),
+                markup.Cell(f"{ok} / {len(own)}", ok, "num"),
+                markup.percent(own["car"].mean() if own["car"].notna().any() else np.nan),
+                markup.number(int((own["p_value"] < 0.05).sum()), 0),
             ]
         )
-    return table(columns, rows, "securities-table")
+    return markup.table(columns, rows, "securities-table")
 
 
-def index_page(context: ReportContext, claims_section: str = "", claims_files: dict[str, str] | None = None) -> str:
+def _timeline_note(context: ReportContext) -> str:
+    basket = (
+        f" and of an equal-weighted basket of the {esc(context.featured_basket)} group (daily rebalanced; a "
+        "missing return counts as 0)"
+        if context.featured_basket
+        else ""
+    )
+    return (
+        f"Cumulative return from the first session shown, of {esc(', '.join(context.timeline))} (adjusted "
+        f"closes){basket}. Events are numbered by date on the lower strip, by category; dotted lines mark the dates "
+        "of those studied. Hover a marker for the event, click it to open its page. Drag to zoom, double-click to "
+        "reset."
+    )
+
+
+def index_page(context: ReportContext, sections: str = "", files: dict[str, str] | None = None) -> str:
     """The overview: headline numbers, CAR heatmap, timeline, group CAARs, events, securities, every result.
 
-    ``claims_section`` (HTML, see :mod:`eventstudy.report.claims`) follows the headline numbers and
-    ``claims_files`` joins the data files listed, when the report has checked claims.
+    ``sections`` (HTML of the report's extensions, e.g. the checked claims) follow the headline numbers and
+    ``files`` are the data files listed (default :data:`DATA_FILES`).
     """
     label = context.label
     pairs = context.pairs
@@ -371,24 +275,24 @@ def index_page(context: ReportContext, claims_section: str = "", claims_files: d
         f"{len(context.securities)} securities: {len(pairs)} (event, security) pairs, {estimable} estimable "
         f"({fell_back} of them with the short-history market-adjusted model, marked †), "
         f'<span class="bad">{len(pairs) - estimable} not estimable</span> (marked × and explained in the tables). '
-        f"{significant} of the {tested} CARs over {_esc(label)} have p &lt; 0.05, where about "
+        f"{significant} of the {tested} CARs over {esc(label)} have p &lt; 0.05, where about "
         f"{round(0.05 * tested)} would by chance alone.</p><p>{_settings_line(context)}</p>"
     )
     heatmap = figures.figure_html(figures.car_heatmap(context), "car-heatmap", clickable=True)
     timeline = figures.figure_html(figures.event_timeline(context), "event-timeline", clickable=True)
-    files = DATA_FILES | (claims_files or {})
-    data = "".join(f'<li><a href="{name}">{name}</a>: {_esc(text)}</li>' for name, text in files.items())
+    files = files or DATA_FILES
+    data = "".join(f'<li><a href="{name}">{name}</a>: {esc(text)}</li>' for name, text in files.items())
     body = "".join(
         [
-            "<h1>How news moved stock prices: an event study</h1>",
+            f"<h1>{esc(context.config.title)}</h1>",
             summary,
-            claims_section,
-            _section(
+            sections,
+            markup.section(
                 "heatmap",
                 f"Abnormal returns per event and security, window {label}",
                 heatmap,
-                _note(
-                    f"Each cell is the cumulative abnormal return (CAR) of a security over sessions {_esc(label)} "
+                markup.note(
+                    f"Each cell is the cumulative abnormal return (CAR) of a security over sessions {esc(label)} "
                     "around the event's day 0: its return minus what the model predicts from its benchmark. Red is a "
                     "fall, blue a rise; colours saturate at the 98th percentile of |CAR| (hover shows the value). "
                     "* marks p &lt; 0.05 and ** p &lt; 0.01 (t test of the single CAR); with hundreds of pairs "
@@ -396,11 +300,11 @@ def index_page(context: ReportContext, claims_section: str = "", claims_files: d
                     "× marks a pair that could not be estimated (the hover says why). Click a cell to open the event."
                 ),
             ),
-            _section(
+            markup.section(
                 "timeline",
                 "Timeline: prices and events",
                 timeline,
-                _note(
+                markup.note(
                     "Cumulative return from the first session shown, of NVIDIA, TSMC and ASML (adjusted closes) and of "
                     "an equal-weighted basket of the Hong Kong AI &amp; internet group (daily rebalanced; a missing "
                     "return counts as 0). Events are numbered by date on the lower strip, by category; dotted lines "
@@ -408,28 +312,28 @@ def index_page(context: ReportContext, claims_section: str = "", claims_files: d
                     "Drag to zoom, double-click to reset."
                 ),
             ),
-            _section(
+            markup.section(
                 "caar",
                 "Group CAAR across all events",
                 _caar_figure(context, ALL_EVENTS, ALL_EVENTS, "CAAR per group across all events (%)", "caar-all"),
-                _note(_CAAR_NOTE),
+                markup.note(_CAAR_NOTE),
             ),
-            _section("events", "Events", _events_table(context)),
-            _section("securities", "Securities", _securities_table(context)),
-            _section(
+            markup.section("events", "Events", _events_table(context)),
+            markup.section("securities", "Securities", _securities_table(context)),
+            markup.section(
                 "results",
                 f"All results (headline window {label})",
-                _note(
+                markup.note(
                     "One row per (event, security). Click a header to sort, type to filter. CARs in percent; the "
                     "confidence interval and the tests are those of the headline window; other windows are in "
                     "car.csv. Hover a header for its definition."
                 ),
                 _results_table(context, pairs, "", "results-table"),
             ),
-            _section("data", "Data", f"<ul>{data}</ul>"),
+            markup.section("data", "Data", f"<ul>{data}</ul>"),
         ]
     )
-    return _page(context, "Event study: how news moved stock prices", body, "")
+    return page(context, context.config.title, body, "")
 
 
 # -- event pages ------------------------------------------------------------------------------------------------------
@@ -441,36 +345,36 @@ def _warnings(context: ReportContext, event: Event) -> str:
     results = context.results
     for row in results.skipped[results.skipped["event_id"] == event.id].itertuples():
         what = f"{row.ticker}: " if row.ticker else "The event was not studied: "
-        items.append(f"{_esc(what)}{_esc(row.reason)}.")
+        items.append(f"{esc(what)}{esc(row.reason)}.")
     overlaps = context.overlaps[context.overlaps["event_id"] == event.id]
     for other, rows in overlaps.groupby("other_event_id", sort=True):
         where = ", ".join(
             f"{row.exchange} {int(row.sessions_apart):+d} sessions" for row in rows.sort_values("exchange").itertuples()
         )
         items.append(
-            f'Overlapping event <a href="{_esc(_event_href(context, str(other), "../"))}">{_esc(other)}</a> '
+            f'Overlapping event <a href="{esc(_event_href(context, str(other), "../"))}">{esc(other)}</a> '
             f"({where} from day 0): its event windows share sessions with this one's, so the CARs mix both."
         )
     pairs = context.pairs[context.pairs["event_id"] == event.id]
     for exchange, rows in pairs.groupby("exchange", sort=True):
         others = sorted({other for text in rows["contaminating_events"] for other in text.split(";") if other})
         if others:
-            links = ", ".join(f'<a href="{_esc(_event_href(context, o, "../"))}">{_esc(o)}</a>' for o in others)
+            links = ", ".join(f'<a href="{esc(_event_href(context, o, "../"))}">{esc(o)}</a>' for o in others)
             items.append(
-                f"Estimation window contaminated on {_esc(exchange)}: the AR paths of {links} fall inside it, so the "
+                f"Estimation window contaminated on {esc(exchange)}: the AR paths of {links} fall inside it, so the "
                 "model was fitted on days moved by other news."
             )
     fell_back = pairs[(pairs["fallback_reason"] != "") & (pairs["status"] == "ok")]
     if not fell_back.empty:
         items.append(
             f"{len(fell_back)} pair(s) measured with the short-history market-adjusted model (†): "
-            + "; ".join(f"<b>{_esc(row.ticker)}</b>: {_esc(row.fallback_reason)}" for row in fell_back.itertuples())
+            + "; ".join(f"<b>{esc(row.ticker)}</b>: {esc(row.fallback_reason)}" for row in fell_back.itertuples())
         )
     failed = pairs[pairs["status"] != "ok"]
     if not failed.empty:
         items.append(
             f'<span class="bad">{len(failed)} of {len(pairs)} pairs are not estimable</span>: '
-            + "; ".join(f"<b>{_esc(row.ticker)}</b>: {_esc(row.reason)}" for row in failed.itertuples())
+            + "; ".join(f"<b>{esc(row.ticker)}</b>: {esc(row.reason)}" for row in failed.itertuples())
         )
     if not items:
         return ""
@@ -482,31 +386,31 @@ def _tests_table(context: ReportContext, event_id: str) -> str:
     tests = tests[(tests["scope"] == "event") & (tests["event_id"] == event_id)]
     docs = COLUMNS["tests"]
     columns = [
-        Column("group", docs["group"]),
-        Column("window", docs["window"]),
-        Column("test", "hover a test for what it does"),
-        Column("n", docs["n"], numeric=True),
-        Column("statistic", docs["statistic"], numeric=True),
-        Column("df", docs["df"], numeric=True),
-        Column("p", docs["p_value"], numeric=True),
-        Column("BH q", docs["q_value"], numeric=True),
-        Column("note", docs["note"]),
+        markup.Column("group", docs["group"]),
+        markup.Column("window", docs["window"]),
+        markup.Column("test", "hover a test for what it does"),
+        markup.Column("n", docs["n"], numeric=True),
+        markup.Column("statistic", docs["statistic"], numeric=True),
+        markup.Column("df", docs["df"], numeric=True),
+        markup.Column("p", docs["p_value"], numeric=True),
+        markup.Column("BH q", docs["q_value"], numeric=True),
+        markup.Column("note", docs["note"]),
     ]
     rows = [
         [
-            _text(row.group),
-            _text(row.window),
-            Cell(f'<span title="{_esc(_test_doc(row.test))}">{_esc(row.test)}</span>', row.test),
-            _number(row.n, 0),
-            _number(row.statistic, 3),
-            _number(row.df, 0),
-            _p(row.p_value),
-            _p(row.q_value),
-            _text(row.note if isinstance(row.note, str) else ""),
+            markup.text(row.group),
+            markup.text(row.window),
+            markup.Cell(f'<span title="{esc(_test_doc(row.test))}">{esc(row.test)}</span>', row.test),
+            markup.number(row.n, 0),
+            markup.number(row.statistic, 3),
+            markup.number(row.df, 0),
+            markup.p_value(row.p_value),
+            markup.p_value(row.q_value),
+            markup.text(row.note if isinstance(row.note, str) else ""),
         ]
         for row in tests.itertuples()
     ]
-    return table(columns, rows, "tests-table")
+    return markup.table(columns, rows, "tests-table")
 
 
 def _test_doc(name: str) -> str:
@@ -514,17 +418,17 @@ def _test_doc(name: str) -> str:
     return (test.__doc__ or "").strip().splitlines()[0] if test is not None and test.__doc__ else name
 
 
-def event_page(context: ReportContext, event: Event, claims_section: str = "") -> str:
+def event_page(context: ReportContext, event: Event, sections: str = "") -> str:
     """One event: what, when and where it was reported, day 0 per market, warnings, AR/CAR paths, CAARs, tests.
 
-    ``claims_section`` (HTML, see :mod:`eventstudy.report.claims`) lists the checked claims about the event.
+    ``sections`` (HTML of the report's extensions, e.g. the checked claims about the event) follow the header.
     """
     exchanges = sorted({security.exchange for security in context.securities})
     days = "".join(
-        f"<tr><td>{_esc(exchange)}</td><td>{event.day_zero(exchange).date()}</td></tr>" for exchange in exchanges
+        f"<tr><td>{esc(exchange)}</td><td>{event.day_zero(exchange).date()}</td></tr>" for exchange in exchanges
     )
     when = f"{event.date}" + (f" {event.time:%H:%M}" if event.time else " (time of day unknown)")
-    quotes = "".join(f'<blockquote lang="zh">{_esc(quote)}</blockquote>' for quote in event.quotes)
+    quotes = "".join(f'<blockquote lang="zh">{esc(quote)}</blockquote>' for quote in event.quotes)
     facts = [
         ("date", f"{when}, {event.timezone}"),
         ("date precision", event.date_precision),
@@ -534,52 +438,52 @@ def event_page(context: ReportContext, event: Event, claims_section: str = "") -
         ("source", event.source or "–"),
     ]
     header = (
-        f'<p class="kicker">Event {context.numbers[event.id]} · {_esc(event.id)}</p>'
-        f"<h1>{_esc(event.title)}</h1>"
-        + (f'<p class="zh" lang="zh">{_esc(event.title_zh)}</p>' if event.title_zh else "")
+        f'<p class="kicker">Event {context.numbers[event.id]} · {esc(event.id)}</p>'
+        f"<h1>{esc(event.title)}</h1>"
+        + (f'<p class="zh" lang="zh">{esc(event.title_zh)}</p>' if event.title_zh else "")
         + "<dl>"
-        + "".join(f"<dt>{_esc(key)}</dt><dd>{_esc(value)}</dd>" for key, value in facts)
+        + "".join(f"<dt>{esc(key)}</dt><dd>{esc(value)}</dd>" for key, value in facts)
         + "</dl>"
         + (f"<h2>Source quote</h2>{quotes}" if quotes else "")
-        + (f'<p class="note">Dating: {_esc(event.notes)}</p>' if event.notes else "")
+        + (f'<p class="note">Dating: {esc(event.notes)}</p>' if event.notes else "")
         + '<h2>Day 0 per market</h2><table class="plain"><tr><th>exchange</th><th>day 0</th></tr>'
         + days
         + "</table>"
-        + _note(
+        + markup.note(
             "Day 0 is the first session of each exchange that can react to the news: the event day if the news "
             "came before the close there, otherwise the next session."
         )
     )
     pairs = context.pairs[context.pairs["event_id"] == event.id]
-    parts = [header, claims_section, _warnings(context, event)]
+    parts = [header, sections, _warnings(context, event)]
     if (pairs["status"] == "ok").any():
         parts += [
-            _section(
+            markup.section(
                 "paths",
                 "AR and CAR paths",
                 figures.figure_html(figures.ar_car_paths(context, event.id), "ar-car-paths"),
-                _note(
+                markup.note(
                     "Top: abnormal return (AR) of each session, with its 95% prediction interval. Bottom: CAR summed "
                     "from the first day shown, with its 95% band; a band that excludes 0 on a day means the "
                     "cumulated abnormal return through that day is significant at 5%. Day 0 is marked by the dashed "
                     "line. Pick another security in the menu; hover for dates and returns."
                 ),
             ),
-            _section(
+            markup.section(
                 "caar",
                 "Group CAAR",
                 _caar_figure(context, "event", event.id, f"CAAR per group for {event.id} (%)", "caar-event"),
-                _note(_CAAR_NOTE),
+                markup.note(_CAAR_NOTE),
             ),
         ]
         baskets = figures.basket_paths(context, event.id)
         if baskets is not None:
             parts.append(
-                _section(
+                markup.section(
                     "baskets",
                     "Baskets beside their members",
                     figures.figure_html(baskets, "basket-paths"),
-                    _note(
+                    markup.note(
                         "Each panel is one group: its equal-weighted basket (thick black line), rebalanced daily over "
                         "the members with a return that day, and each member. A basket is one security with one "
                         "abnormal-return series, so its test does not suffer from the cross-correlation of members "
@@ -589,14 +493,14 @@ def event_page(context: ReportContext, event: Event, claims_section: str = "") -
             )
     if not pairs.empty:
         parts += [
-            _section(
+            markup.section(
                 "results",
                 f"CAR per security (tests of window {context.label})",
                 _results_table(context, pairs, "../", "results-table"),
             ),
-            _section("tests", "Group test statistics", _tests_table(context, event.id)),
+            markup.section("tests", "Group test statistics", _tests_table(context, event.id)),
         ]
-    return _page(context, f"{event.id}: {event.title}", "".join(parts), "../")
+    return page(context, f"{event.id}: {event.title}", "".join(parts), "../")
 
 
 # -- security pages ---------------------------------------------------------------------------------------------------
@@ -609,34 +513,34 @@ def _diagnostics_table(context: ReportContext, security: Security) -> str:
     pairs = pairs.sort_values("event_id", key=lambda ids: ids.map(order))
     keys = ["observations", "dof", "alpha", "beta", "sigma", "r_squared"]
     columns = [
-        Column("#", "event number", numeric=True),
-        Column("event", "opens the event's page"),
-        Column("day 0", docs["day_zero"]),
-        Column("status", docs["status"]),
-        *(Column(key, docs[key], numeric=True) for key in keys),
-        Column("estimation window", f"{docs['estimation_start']} .. {docs['estimation_end']}"),
-        Column("contaminating events", docs["contaminating_events"]),
-        Column("why not estimable", docs["reason"]),
+        markup.Column("#", "event number", numeric=True),
+        markup.Column("event", "opens the event's page"),
+        markup.Column("day 0", docs["day_zero"]),
+        markup.Column("status", docs["status"]),
+        *(markup.Column(key, docs[key], numeric=True) for key in keys),
+        markup.Column("estimation window", f"{docs['estimation_start']} .. {docs['estimation_end']}"),
+        markup.Column("contaminating events", docs["contaminating_events"]),
+        markup.Column("why not estimable", docs["reason"]),
     ]
     digits = {"observations": 0, "dof": 0, "alpha": 5, "beta": 3, "sigma": 4, "r_squared": 3}
     rows = [
         [
-            _number(context.numbers[row.event_id], 0),
-            _link(_event_href(context, row.event_id, "../"), row.event_id),
-            _text(row.day_zero.date()),
-            _status(row.status, row.reason, row.fallback_reason),
-            *(_number(getattr(row, key), digits[key]) for key in keys),
-            _text(
+            markup.number(context.numbers[row.event_id], 0),
+            markup.link(_event_href(context, row.event_id, "../"), row.event_id),
+            markup.text(row.day_zero.date()),
+            markup.status(row.status, row.reason, row.fallback_reason),
+            *(markup.number(getattr(row, key), digits[key]) for key in keys),
+            markup.text(
                 f"{row.estimation_start.date()} .. {row.estimation_end.date()}"
                 if pd.notna(row.estimation_start) and pd.notna(row.estimation_end)
                 else "–"
             ),
-            _text(row.contaminating_events.replace(";", ", "), "wrap"),
-            _text(row.reason, "reason" if row.reason else ""),
+            markup.text(row.contaminating_events.replace(";", ", "), "wrap"),
+            markup.text(row.reason, "reason" if row.reason else ""),
         ]
         for row in pairs.itertuples(index=False)
     ]
-    return table(columns, rows, "diagnostics-table")
+    return markup.table(columns, rows, "diagnostics-table")
 
 
 def security_page(context: ReportContext, security: Security) -> str:
@@ -659,24 +563,24 @@ def security_page(context: ReportContext, security: Security) -> str:
     pairs = context.pairs[context.pairs["ticker"] == security.ticker]
     body = "".join(
         [
-            f'<p class="kicker">{_esc(security.group)}</p><h1>{_esc(security.ticker)} · {_esc(security.name)}</h1>',
-            "<dl>" + "".join(f"<dt>{_esc(key)}</dt><dd>{_esc(value)}</dd>" for key, value in facts) + "</dl>",
+            f'<p class="kicker">{esc(security.group)}</p><h1>{esc(security.ticker)} · {esc(security.name)}</h1>',
+            "<dl>" + "".join(f"<dt>{esc(key)}</dt><dd>{esc(value)}</dd>" for key, value in facts) + "</dl>",
             f"<p>{_settings_line(context)}</p>",
-            _section(
+            markup.section(
                 "price",
                 "Price and events",
                 figures.figure_html(figures.price_with_events(context, security), "price-events", clickable=True),
-                _note(
+                markup.note(
                     "Adjusted close (splits and dividends) in the trading currency. Diamonds mark day 0 of each "
-                    f"event studied on this security, green where its CAR over {_esc(context.label)} is positive, red "
+                    f"event studied on this security, green where its CAR over {esc(context.label)} is positive, red "
                     "where negative, grey where it could not be estimated. Click a diamond to open the event."
                 ),
             ),
-            _section(
+            markup.section(
                 "car",
                 "CAR per event",
                 figures.figure_html(figures.car_by_event(context, security), "car-by-event", clickable=True),
-                _note(
+                markup.note(
                     "Each point is the CAR over the window with its 95% confidence interval (Student t with the "
                     "model's degrees of freedom; the forecast error of the model is included). An interval that "
                     "excludes 0 is significant at 5%, before any correction for testing many events. n/e: not "
@@ -684,10 +588,10 @@ def security_page(context: ReportContext, security: Security) -> str:
                 ),
                 _results_table(context, pairs, "../", "results-table"),
             ),
-            _section(
+            markup.section(
                 "diagnostics",
                 "Estimation diagnostics",
-                _note(
+                markup.note(
                     "The model fitted for each event on the estimation window: observations used, residual degrees of "
                     "freedom, intercept alpha, beta to the benchmark, residual standard deviation sigma (daily) and "
                     "R². A low R² means the benchmark explains little, so abnormal returns are noisy."
@@ -696,4 +600,4 @@ def security_page(context: ReportContext, security: Security) -> str:
             ),
         ]
     )
-    return _page(context, f"{security.ticker} · {security.name}", body, "../")
+    return page(context, f"{security.ticker} · {security.name}", body, "../")

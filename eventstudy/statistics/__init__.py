@@ -49,6 +49,7 @@ __all__ = [
     "mean_pairwise_correlation",
     "pair_statistics",
     "patell_z",
+    "placebo_test",
     "run_tests",
     "sign_test",
     "skewness_corrected_t",
@@ -1035,6 +1036,43 @@ def wild_bootstrap(
     t_star = _t_statistic(draws * (car - car.mean()))
     p = (1 + np.sum(np.abs(t_star) >= abs(t))) / (replications + 1)
     return t, p, car.size, None
+
+
+def placebo_test(caar: float, tickers: np.ndarray, placebo: dict[str, np.ndarray], window: int) -> dict[str, object]:
+    """Placebo p-value of a sample's CAAR: its rank among the CAARs of the same securities on pseudo-event dates.
+
+    ``p = (1 + #{|CAAR_b| >= |CAAR|}) / (B + 1)`` over the B pseudo dates where at least one member is estimable.
+    The pseudo dates are shared by all securities, so the placebo distribution keeps their cross-correlation
+    (the reason for this test when every security shares the event date).
+
+    References
+    ----------
+    Brown, S. J., Warner, J. B. (1985). Using daily stock returns: the case of event studies. JFE 14(1), 3-31.
+    """
+    draws = [placebo[ticker][:, window] for ticker in tickers if ticker in placebo]
+    finite = np.array([])
+    if draws:
+        stacked = np.vstack(draws)
+        counts = np.isfinite(stacked).sum(axis=0)
+        finite = np.nansum(stacked, axis=0)[counts > 0] / counts[counts > 0]
+    if finite.size == 0:
+        return {
+            "test": "placebo",
+            "statistic": caar,
+            "p_value": np.nan,
+            "n": len(tickers),
+            "df": np.nan,
+            "note": "no pseudo-event date qualifies (placebo_replications = 0, or no clear dates)",
+        }
+    p_value = (1 + np.count_nonzero(np.abs(finite) >= abs(caar))) / (finite.size + 1)
+    return {
+        "test": "placebo",
+        "statistic": caar,
+        "p_value": p_value,
+        "n": len(tickers),
+        "df": np.nan,
+        "note": f"CAAR against {finite.size} pseudo-event dates",
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------

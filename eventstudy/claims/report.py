@@ -1,13 +1,18 @@
-"""The claims page of a report: what the articles said vs what happened.
+"""The claims in a report: what the articles said vs what happened.
 
-:func:`claims_page` returns ``claims.html``: one card per claim with the quote (Chinese) and its English gloss, the
-verdict as a badge, the measured numbers of every reading (stated, alternatives, proxy) and a small Plotly chart of
-the price path over the claim's window with the claimed level drawn in. :func:`claims_links` is the list of an event's
-claims that the index and the event pages show. Text from the claims file is escaped; figure div ids are
-``claim-<id>`` (claim ids are slugs).
+:class:`ClaimsExtension` adds the checked claims to a report (:func:`eventstudy.report.write_report`):
+``claims.html``, ``claims_checked.csv``, a section on the index and on each event page with claims, and their
+summary in ``run.json``. :func:`claims_page` returns ``claims.html``: one card per claim with the quote (Chinese)
+and its English gloss, the verdict as a badge, the measured numbers of every reading (stated, alternatives, proxy)
+and a small Plotly chart of the price path over the claim's window with the claimed level drawn in.
+:func:`claims_links` is the list of an event's claims that the index and the event pages show. Text from the claims
+file is escaped; figure div ids are ``claim-<id>`` (claim ids are slugs).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,12 +21,14 @@ import plotly.graph_objects as go
 from eventstudy.claims import CHECKED_COLUMNS, VERDICTS, Claim, ClaimPath, ClaimsResult, format_value
 from eventstudy.report import figures
 from eventstudy.report.context import ReportContext
-from eventstudy.report.pages import Cell, Column, _esc, _note, _page, _section, table
+from eventstudy.report.markup import Cell, Column, esc, note, section, table
+from eventstudy.report.pages import page
 
 __all__ = [
     "CLAIMS_PAGE",
     "DATA_FILES",
     "VERDICT_COLOURS",
+    "ClaimsExtension",
     "claims_links",
     "claims_page",
     "event_section",
@@ -56,7 +63,7 @@ _STYLE = (
 
 def verdict_badge(verdict: str) -> str:
     """A coloured badge for a verdict."""
-    return f'<span class="badge" style="background:{VERDICT_COLOURS[verdict]}">{_esc(verdict)}</span>'
+    return f'<span class="badge" style="background:{VERDICT_COLOURS[verdict]}">{esc(verdict)}</span>'
 
 
 def claims_links(claims: ClaimsResult, event_id: str, root: str) -> str:
@@ -68,7 +75,7 @@ def claims_links(claims: ClaimsResult, event_id: str, root: str) -> str:
         return ""
     items = "".join(
         f'<li>{verdict_badge(stated.at[claim.id, "verdict"])} <a href="{root}{CLAIMS_PAGE}#claim-{claim.id}">'
-        f'<span lang="zh">{_esc(claim.quotes[0])}</span></a> <span class="note">({_esc(claim.source)})</span></li>'
+        f'<span lang="zh">{esc(claim.quotes[0])}</span></a> <span class="note">({esc(claim.source)})</span></li>'
         for claim in chosen
     )
     return f"<ul>{items}</ul>"
@@ -82,13 +89,13 @@ def index_section(claims: ClaimsResult) -> str:
         f'<p><a href="{CLAIMS_PAGE}"><b>{len(claims.claims)} market claims</b></a> of the articles checked against '
         f"the price data: {tally}.</p>"
     )
-    return _section("claims", "What the articles said vs what happened", lead, claims_links(claims, "", ""))
+    return section("claims", "What the articles said vs what happened", lead, claims_links(claims, "", ""))
 
 
 def event_section(claims: ClaimsResult, event_id: str) -> str:
     """An event page's section on the claims about the event (empty when it has none)."""
     links = claims_links(claims, event_id, "../")
-    return _section("claims", "What the articles said about it", links) if links else ""
+    return section("claims", "What the articles said about it", links) if links else ""
 
 
 def _claimed(claim: Claim) -> str:
@@ -119,15 +126,15 @@ def _readings_table(claim: Claim, rows: pd.DataFrame) -> str:
         benchmark = "–" if not row.benchmark else f"{row.benchmark} {format_value(row.benchmark_return, 'fraction')}"
         body.append(
             [
-                Cell(_esc(row.variant), row.variant),
-                Cell(_esc(row.window), row.window),
-                Cell(_esc(closes), closes),
-                Cell(_esc(format_value(row.measured_value, claim.unit) if claim.unit else "n/a"), "", "num"),
-                Cell(_esc(format_value(row.raw_return, "fraction")), "", "num"),
-                Cell(_esc(benchmark), "", "num"),
-                Cell(_esc(format_value(row.abnormal_return, "fraction")), "", "num"),
+                Cell(esc(row.variant), row.variant),
+                Cell(esc(row.window), row.window),
+                Cell(esc(closes), closes),
+                Cell(esc(format_value(row.measured_value, claim.unit) if claim.unit else "n/a"), "", "num"),
+                Cell(esc(format_value(row.raw_return, "fraction")), "", "num"),
+                Cell(esc(benchmark), "", "num"),
+                Cell(esc(format_value(row.abnormal_return, "fraction")), "", "num"),
                 Cell(verdict_badge(row.verdict), row.verdict),
-                Cell(_esc(f"{row.reading} — {row.explanation}"), "", "wrap"),
+                Cell(esc(f"{row.reading} — {row.explanation}"), "", "wrap"),
             ]
         )
     return table(columns, body, f"readings-{claim.id}", filterable=False)
@@ -174,7 +181,7 @@ def claim_figure(claim: Claim, path: ClaimPath) -> go.Figure:
                 hovertemplate=f"claimed level: {path.level:.4g}<extra></extra>",
             )
         )
-    return figures._layout(
+    return figures.styled(
         figure,
         f"{path.label}, {path.base.date()} → {path.end.date()} shaded",
         height=320,
@@ -188,12 +195,12 @@ def _card(context: ReportContext, claims: ClaimsResult, claim: Claim) -> str:
     rows = claims.checked[claims.checked["claim_id"] == claim.id]
     stated = rows[rows["variant"] == "stated"].iloc[0]
     event = (
-        f'<a href="events/{_esc(context.event_files[claim.event_id])}.html">{_esc(claim.event_id)}</a>'
+        f'<a href="events/{esc(context.event_files[claim.event_id])}.html">{esc(claim.event_id)}</a>'
         if claim.event_id in context.event_files
-        else _esc(claim.event_id)
+        else esc(claim.event_id)
     )
-    quotes = "".join(f'<blockquote lang="zh">{_esc(quote)}</blockquote>' for quote in claim.quotes)
-    gloss = f'<p class="gloss">{_esc(claim.quote_en)}</p>' if claim.quote_en else ""
+    quotes = "".join(f'<blockquote lang="zh">{esc(quote)}</blockquote>' for quote in claim.quotes)
+    gloss = f'<p class="gloss">{esc(claim.quote_en)}</p>' if claim.quote_en else ""
     facts = [
         ("about", claim.securities),
         ("as the article states it", claim.stated_window or "–"),
@@ -203,15 +210,15 @@ def _card(context: ReportContext, claims: ClaimsResult, claim: Claim) -> str:
     chart = (
         figures.figure_html(claim_figure(claim, claims.paths[claim.id]), f"claim-chart-{claim.id}")
         if claim.id in claims.paths
-        else _note("No chart: nothing in the price data measures this claim.")
+        else note("No chart: nothing in the price data measures this claim.")
     )
     return (
-        f'<article class="claim" id="claim-{_esc(claim.id)}">'
-        f"<h3>{verdict_badge(stated['verdict'])} {_esc(claim.id)}</h3>"
-        f'<p class="note">{_esc(claim.claim_type)} · event {event} · source {_esc(claim.source)}</p>'
+        f'<article class="claim" id="claim-{esc(claim.id)}">'
+        f"<h3>{verdict_badge(stated['verdict'])} {esc(claim.id)}</h3>"
+        f'<p class="note">{esc(claim.claim_type)} · event {event} · source {esc(claim.source)}</p>'
         f"{quotes}{gloss}"
-        f'<p class="headline">{_esc(stated["explanation"])}</p>'
-        "<dl>" + "".join(f"<dt>{_esc(key)}</dt><dd>{_esc(value)}</dd>" for key, value in facts) + "</dl>"
+        f'<p class="headline">{esc(stated["explanation"])}</p>'
+        "<dl>" + "".join(f"<dt>{esc(key)}</dt><dd>{esc(value)}</dd>" for key, value in facts) + "</dl>"
         f"{_readings_table(claim, rows)}{chart}</article>"
     )
 
@@ -226,19 +233,18 @@ def claims_page(context: ReportContext, claims: ClaimsResult) -> str:
             "<h1>What the articles said vs what happened</h1>",
             f'<p class="lead">{len(claims.claims)} market claims of the articles, checked against the price data '
             f"with the same adjusted closes, exchange calendars and abnormal returns as the event study: {tally}</p>",
-            _note(
+            note(
                 "Each claim is measured under its stated reading (how the article's phrase becomes a window and a "
                 "number) and, where the phrase is ambiguous, under the nearest alternatives, each shown with its own "
                 "verdict; the claim's badge is that of the stated reading. <b>confirmed</b>: the measured value "
                 "satisfies the claim; <b>approximately</b>: it misses the claim taken literally by no more than the "
                 "stated tolerance (the card says by how much); <b>contradicted</b>: it misses by more; "
-                "<b>not checkable</b>: nothing in the data measures it, with the reason. Market values need shares "
-                "outstanding, which the data does not have: eventstudy never invents share counts, so those claims "
-                "are not checkable offline. Raw returns are from adjusted closes; the abnormal return is the "
-                "engine's CAR over the same sessions against the security's benchmark."
+                "<b>not checkable</b>: nothing in the data measures it, with the reason. Raw returns are from "
+                "adjusted closes; the abnormal return is the engine's CAR over the same sessions against the "
+                "security's benchmark."
             ),
-            _section("claims", "Claims", *(_card(context, claims, claim) for claim in claims.claims)),
-            _section(
+            section("claims", "Claims", *(_card(context, claims, claim) for claim in claims.claims)),
+            section(
                 "claims-data",
                 "Data",
                 '<p><a href="claims_checked.csv">claims_checked.csv</a>: one row per claim and reading; '
@@ -246,4 +252,32 @@ def claims_page(context: ReportContext, claims: ClaimsResult) -> str:
             ),
         ]
     )
-    return _page(context, "Claims: what the articles said vs what happened", body, "")
+    return page(context, "Claims: what the articles said vs what happened", body, "")
+
+
+class ClaimsExtension:
+    """The checked claims as an addition to a report (:class:`eventstudy.report.ReportExtension`)."""
+
+    name = "claims"
+
+    def __init__(self, claims: ClaimsResult) -> None:
+        self.claims = claims
+
+    def data_files(self) -> dict[str, str]:
+        return DATA_FILES
+
+    def columns(self) -> dict[str, dict[str, str]]:
+        return {"claims_checked": CHECKED_COLUMNS}
+
+    def write(self, folder: Path, context: ReportContext) -> list[Path]:
+        (folder / CLAIMS_PAGE).write_text(claims_page(context, self.claims), encoding="utf-8", newline="\n")
+        return [self.claims.to_csv(folder / "claims_checked.csv")]
+
+    def index_section(self, context: ReportContext) -> str:
+        return index_section(self.claims)
+
+    def event_section(self, context: ReportContext, event_id: str) -> str:
+        return event_section(self.claims, event_id)
+
+    def metadata(self) -> dict[str, Any]:
+        return self.claims.summary()

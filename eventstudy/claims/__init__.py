@@ -70,21 +70,19 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.calendars import calendar_name, offset_sessions, sessions
 from eventstudy.events import QUOTE_SEPARATOR, Event, EventSet, EventValidationError
-from eventstudy.prices import PriceChain, PriceSource
+from eventstudy.prices import PriceChain, PriceSource, as_chain
 from eventstudy.records import Problem, RecordsFileError, nonempty, read_records, text, to_id, to_tickers
-from eventstudy.results import window_label
+from eventstudy.results import EventStudyResults
 from eventstudy.returns import daily_returns
+from eventstudy.spec import StudySpec, window_label
+from eventstudy.study import EventStudy
 from eventstudy.universe import Universe, load_universe
-
-if TYPE_CHECKING:
-    from eventstudy.results import EventStudyResults
 
 __all__ = [
     "CHECKED_COLUMNS",
@@ -789,15 +787,17 @@ def _row(checker: _Checker, claim: Claim, variant: str, window: ClaimWindow | No
 
 
 def _engine_ar(
-    claims: Sequence[Claim], events: EventSet, universe: Universe, results: object, chain: PriceChain
+    claims: Sequence[Claim],
+    events: EventSet,
+    universe: Universe,
+    results: EventStudyResults | None,
+    chain: PriceChain,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The engine's ``ar`` and ``pairs`` tables for every (event, security) a claim measures in event time.
 
     Pairs that ``results`` lacks (or all, without results) come from a study of the same specification (default:
     the engine's defaults) restricted to those events and securities, without the sample tests.
     """
-    from eventstudy.engine import EventStudy
-
     wanted = {
         (claim.event_id, claim.tickers[0])
         for claim in claims
@@ -806,28 +806,23 @@ def _engine_ar(
         and universe[claim.tickers[0]].benchmark
         and any(window is not None and window.offsets is not None for _, window, _ in claim.readings)
     }
-    ar: pd.DataFrame = getattr(results, "ar", pd.DataFrame())
-    pairs: pd.DataFrame = getattr(results, "pairs", pd.DataFrame())
+    ar = results.ar if results is not None else pd.DataFrame()
+    pairs = results.pairs if results is not None else pd.DataFrame()
     have = set(zip(pairs["event_id"], pairs["ticker"], strict=True)) if not pairs.empty else set()
     missing = wanted - have
     if not missing:
         return ar, pairs
-    settings = {
-        "events": EventSet(dataclasses.replace(events[e], tickers=()) for e in sorted({e for e, _ in missing})),
-        "tickers": sorted({ticker for _, ticker in missing}),
-        "groups": None,
-        "tests": [],
-        "placebo_replications": 0,
-        "bootstrap_replications": 0,
-        "include_month_precision": True,
-    }
-    base = getattr(results, "study", None)
-    study = (
-        dataclasses.replace(base, **settings)
-        if base is not None
-        else EventStudy(universe=universe, prices=chain, **settings)
-    )
-    extra = study.run()
+    extra = EventStudy.from_spec(
+        results.spec if results is not None else StudySpec(events, universe=universe, prices=chain),
+        events=EventSet(dataclasses.replace(events[e], tickers=()) for e in sorted({e for e, _ in missing})),
+        tickers=sorted({ticker for _, ticker in missing}),
+        groups=None,
+        baskets=[],
+        tests=[],
+        placebo_replications=0,
+        bootstrap_replications=0,
+        include_month_precision=True,
+    ).run()
 
     def chosen(table: pd.DataFrame) -> pd.DataFrame:
         keys = zip(table["event_id"], table["ticker"], strict=True)
@@ -869,14 +864,9 @@ def check_claims(
     -------
     ClaimsResult
     """
-    from eventstudy.engine import EventStudy
-
     claims = tuple(claims)
-    study = None if results is None else results.study
-    universe = universe or (study.universe if study is not None else None) or load_universe()
-    chain = (
-        study if study is not None and prices is None else EventStudy(events, universe, prices=prices)
-    ).price_chain()
+    universe = universe or (results.spec.universe if results is not None else None) or load_universe()
+    chain = results.spec.prices if results is not None and prices is None else as_chain(prices, universe)
     ar, pairs = _engine_ar(claims, events, universe, results, chain)
     checker = _Checker(events, universe, chain, ar, pairs)
     rows = [_row(checker, claim, *reading) for claim in claims for reading in claim.readings]

@@ -1,0 +1,279 @@
+"""The numerical core of the engine: fit every (event, security) pair of one calendar panel at once.
+
+:func:`fit_pairs` works on one calendar's panel of returns: it fits the normal-return model of every pair from
+prefix sums of cross products (see :mod:`eventstudy.models`), then gathers the abnormal returns, CARs and their
+prediction-error-corrected variances of all pairs with array indexing; there is no Python loop over pairs.
+
+Windows are counted in sessions of each security's own exchange, relative to its day 0 (see
+:mod:`eventstudy.calendars`): the estimation window ``(T0, T1)``, the event windows ``(tau1, tau2)`` and the AR path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from eventstudy.models import Fit, NormalReturnModel, WindowMoments
+from eventstudy.spec import DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOWS, DEFAULT_PATH_WINDOW, Window
+
+__all__ = ["PairArrays", "assemble", "fit_pairs", "gather", "override", "scatter"]
+
+
+@dataclass(frozen=True)
+class PairArrays:
+    """Everything computed for P pairs of one calendar, as arrays over pairs (and event-time days).
+
+    Attributes
+    ----------
+    fit
+        The model's estimation-window fit (:class:`eventstudy.models.Fit`).
+    offsets : ndarray, shape (L,)
+        Event-time days of the AR path, e.g. ``-10..10``.
+    returns, benchmark, normal, ar, ar_variance : ndarray, shape (P, L)
+        Security return, benchmark return, normal return, abnormal return and its prediction-error-corrected
+        variance ``sigma^2 (1 + x_t' (X'X)^-1 x_t)`` on each path day (NaN where a return is missing).
+    car_path, car_path_variance : ndarray, shape (P, L)
+        CAR from the first path day through each day (NaN from the first missing AR on) and its variance.
+    car, car_variance : ndarray, shape (P, W)
+        CAR per event window (NaN if any day of the window lacks an AR) and
+        ``Var(CAR) = sigma^2 (L2 + s' (X'X)^-1 s)``, ``s`` the window's summed regressors.
+    window_missing : ndarray, shape (P, W)
+        Days of each window without an AR.
+    estimation_residuals : ndarray, shape (P, L1) or None
+        Residuals on estimation days ``T0..T1`` in event time (NaN where not used), when asked for.
+    rows : ndarray, shape (P, L)
+        Panel rows of the path days (to look up calendar dates).
+    """
+
+    fit: Fit
+    offsets: np.ndarray
+    returns: np.ndarray
+    benchmark: np.ndarray
+    normal: np.ndarray
+    ar: np.ndarray
+    ar_variance: np.ndarray
+    car_path: np.ndarray
+    car_path_variance: np.ndarray
+    car: np.ndarray
+    car_variance: np.ndarray
+    window_missing: np.ndarray
+    estimation_residuals: np.ndarray | None
+    rows: np.ndarray
+
+
+def gather(values: np.ndarray, rows: np.ndarray, security: np.ndarray) -> np.ndarray:
+    """``values[rows[p, t], security[p]]`` for every pair and day; rows outside the panel give NaN."""
+    sessions_count, securities = values.shape
+    flat = rows * securities + security[:, np.newaxis]
+    inside = (rows >= 0) & (rows < sessions_count)
+    if inside.all():
+        return values.ravel().take(flat)
+    picked = values.ravel().take(np.where(inside, flat, 0))
+    picked[~inside] = np.nan
+    return picked
+
+
+def fit_pairs(
+    returns: np.ndarray,
+    market: np.ndarray,
+    security: np.ndarray,
+    day_zero_row: np.ndarray,
+    model: NormalReturnModel,
+    estimation_window: Window = DEFAULT_ESTIMATION_WINDOW,
+    path_window: Window = DEFAULT_PATH_WINDOW,
+    event_windows: Sequence[Window] = DEFAULT_EVENT_WINDOWS,
+    factors: np.ndarray | None = None,
+    usable: np.ndarray | None = None,
+    with_residuals: bool = False,
+    estimation_bounds: tuple[np.ndarray, np.ndarray] | None = None,
+    residual_window: Window | None = None,
+) -> PairArrays:
+    """Fit the normal-return model and compute AR, CAR and their variances for every pair of one panel.
+
+    Parameters
+    ----------
+    returns, market : ndarray, shape (D, S)
+        Returns of the S securities and of each one's benchmark on the D sessions of one calendar.
+    security, day_zero_row : ndarray of int, shape (P,)
+        For each pair, its security's column and the row of its day 0.
+    model
+        The normal-return model.
+    estimation_window, path_window, event_windows
+        In sessions relative to day 0; every event window must lie inside the path window.
+    factors : ndarray, shape (D, S, f), optional
+        Extra factor series for multi-factor models.
+    usable : ndarray of bool, shape (D, S), optional
+        Rows allowed into estimation windows (e.g. False inside other events' windows).
+    with_residuals
+        Also return the estimation-window residuals (needed by the sample tests; skip for speed).
+    estimation_bounds : (ndarray, ndarray) of int, shape (P,) each, optional
+        Per-pair first and last estimation days relative to day 0, instead of ``estimation_window`` (used by the
+        short-history fallback, whose window starts after a listing and runs to day -2).
+    residual_window
+        Days relative to day 0 that the residual columns span (default ``estimation_window``); a pair's residuals
+        outside its own estimation window are NaN.
+
+    Returns
+    -------
+    PairArrays
+    """
+    first, last = estimation_window
+    if estimation_bounds is None:
+        estimation_bounds = (np.full(security.shape, first), np.full(security.shape, last))
+    path = np.arange(path_window[0], path_window[1] + 1)
+    for tau1, tau2 in event_windows:
+        if tau1 < path_window[0] or tau2 > path_window[1]:
+            raise ValueError(f"event window ({tau1}, {tau2}) is not inside the AR path {path_window}")
+    factors = np.empty((*returns.shape, 0)) if factors is None else factors
+    regressors = model.regressors(market, factors)
+    moments = WindowMoments(returns, regressors, usable)
+    fit = model.fit_moments(
+        moments.window(security, day_zero_row + estimation_bounds[0], day_zero_row + estimation_bounds[1]),
+        moments.centre[security],
+    )
+    del moments  # the running sums are the largest arrays; free them before gathering the paths
+
+    # The prediction design is [1, x_1, ..., x_q-1]; each regressor is gathered as its own (P, L) array.
+    design = [np.ascontiguousarray(regressors[:, :, column - 1]) for column in model.prediction_columns[1:]]
+    rows = day_zero_row[:, np.newaxis] + path[np.newaxis, :]
+    y = gather(returns, rows, security)
+    x = [gather(series, rows, security) for series in design]
+    normal = _linear(fit.coefficients, x, y.shape)
+    ar = y - normal
+    centred = [values - fit.centre[:, column + 1, np.newaxis] for column, values in enumerate(x)]
+    ar_variance = fit.sigma2[:, np.newaxis] * (1.0 + _quadratic(fit.xtx_inverse, 1.0, centred, y.shape))
+    # CAR from the first path day to each day t, and its variance with the regressors summed to t.
+    car_path = np.cumsum(ar, axis=1)
+    days = np.arange(1, len(path) + 1, dtype=float)
+    summed_to = [np.cumsum(values, axis=1) for values in centred]
+    car_path_variance = fit.sigma2[:, np.newaxis] * (days + _quadratic(fit.xtx_inverse, days, summed_to, y.shape))
+    del summed_to
+
+    cars, car_variances, missing = [], [], []
+    for tau1, tau2 in event_windows:
+        span = slice(tau1 - path_window[0], tau2 - path_window[0] + 1)
+        length = tau2 - tau1 + 1
+        window_ar = ar[:, span]
+        gaps = np.isnan(window_ar).sum(axis=1)
+        summed = [values[:, span].sum(axis=1) for values in centred]
+        cars.append(np.where(gaps > 0, np.nan, window_ar.sum(axis=1)))
+        car_variances.append(
+            fit.sigma2 * (length + _quadratic(fit.xtx_inverse, float(length), summed, fit.sigma2.shape))
+        )
+        missing.append(gaps)
+
+    residuals = None
+    if with_residuals:
+        residual_first, residual_last = residual_window or estimation_window
+        estimation_days = np.arange(residual_first, residual_last + 1)
+        estimation_rows = day_zero_row[:, np.newaxis] + estimation_days[np.newaxis, :]
+        estimation_x = [gather(series, estimation_rows, security) for series in design]
+        estimation_y = gather(returns, estimation_rows, security)
+        residuals = estimation_y - _linear(fit.coefficients, estimation_x, estimation_y.shape)
+        # Rows the fit did not use: left out by ``usable``, or lost to a lag or lead the model needs.
+        used = np.isfinite(gather(regressors.sum(axis=2), estimation_rows, security))
+        used &= (estimation_days >= estimation_bounds[0][:, np.newaxis]) & (
+            estimation_days <= estimation_bounds[1][:, np.newaxis]
+        )
+        if usable is not None:
+            used &= gather(usable.astype(float), estimation_rows, security) == 1.0
+        residuals[~used] = np.nan
+
+    return PairArrays(
+        fit=fit,
+        offsets=path,
+        returns=y,
+        benchmark=gather(market, rows, security),
+        normal=normal,
+        ar=ar,
+        ar_variance=ar_variance,
+        car_path=car_path,
+        car_path_variance=car_path_variance,
+        car=np.stack(cars, axis=1),
+        car_variance=np.stack(car_variances, axis=1),
+        window_missing=np.stack(missing, axis=1),
+        estimation_residuals=residuals,
+        rows=rows,
+    )
+
+
+def _linear(coefficients: np.ndarray, x: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """``b_0 + sum_j b_j x_j`` for every pair and day (``x_j`` and the result of ``shape`` (P, L), ``b`` (P, q))."""
+    total = np.empty(shape)
+    total[:] = coefficients[:, :1]
+    for column, values in enumerate(x, start=1):
+        total += coefficients[:, column, np.newaxis] * values
+    return total
+
+
+def _quadratic(
+    inverse: np.ndarray, constant: float | np.ndarray, vectors: list[np.ndarray], shape: tuple[int, ...]
+) -> np.ndarray:
+    """``v' A v`` for every pair (and day) with ``v = [constant, vectors...]`` and ``A`` of shape (P, q, q).
+
+    Written out term by term (q is 1 to 4), which keeps the working arrays at the size of the result.
+    """
+    terms = [constant, *vectors]
+    total = np.zeros(shape)
+    for j in range(len(terms)):
+        for k in range(j, len(terms)):
+            weight = inverse[:, j, k] if j == k else 2.0 * inverse[:, j, k]
+            total += (weight[:, np.newaxis] if len(shape) == 2 else weight) * terms[j] * terms[k]
+    return total
+
+
+def _padded(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``values`` in an array of ``shape`` (trailing dimensions at least as large), NaN where it has nothing."""
+    if values.shape == shape:
+        return values
+    out = np.full(shape, np.nan) if values.dtype.kind == "f" else np.zeros(shape, dtype=values.dtype)
+    out[tuple(slice(0, size) for size in values.shape)] = values
+    return out
+
+
+def _merged(first: np.ndarray, second: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``first`` with ``second`` in its ``rows`` (arrays with more trailing columns are padded with NaN)."""
+    shape = (first.shape[0], *np.maximum(first.shape[1:], second.shape[1:]))
+    out = _padded(first, shape).copy()
+    out[rows] = _padded(second, (second.shape[0], *shape[1:]))
+    return out
+
+
+def override(arrays: PairArrays, other: PairArrays, rows: np.ndarray) -> PairArrays:
+    """``arrays`` with the pairs at ``rows`` replaced by ``other`` (computed for those pairs only)."""
+    fit = Fit(**{f.name: _merged(getattr(arrays.fit, f.name), getattr(other.fit, f.name), rows) for f in fields(Fit)})
+    per_pair = {
+        f.name: _merged(getattr(arrays, f.name), getattr(other, f.name), rows)
+        for f in fields(PairArrays)
+        if f.name not in ("fit", "offsets") and getattr(arrays, f.name) is not None
+    }
+    return replace(arrays, fit=fit, **per_pair)
+
+
+def scatter(pieces: list[tuple[np.ndarray, np.ndarray]], count: int) -> np.ndarray:
+    """Put each piece's rows at its pair positions in one array of ``count`` rows (trailing sizes may differ)."""
+    shape = tuple(np.max([values.shape[1:] for _, values in pieces], axis=0).astype(int))
+    first = pieces[0][1]
+    out = np.full((count, *shape), np.nan) if first.dtype.kind == "f" else np.zeros((count, *shape), first.dtype)
+    if first.dtype.kind == "M":
+        out = np.full((count, *shape), np.datetime64("NaT"), dtype=first.dtype)
+    for members, values in pieces:
+        out[members] = _padded(values, (values.shape[0], *shape))
+    return out
+
+
+def assemble(pieces: list[tuple[np.ndarray, PairArrays]], count: int) -> PairArrays:
+    """One :class:`PairArrays` of ``count`` pairs from pieces computed for the pairs at their positions."""
+
+    def placed(get: Callable[[PairArrays], np.ndarray]) -> np.ndarray:
+        return scatter([(members, get(arrays)) for members, arrays in pieces], count)
+
+    fit = Fit(**{f.name: placed(lambda arrays, name=f.name: getattr(arrays.fit, name)) for f in fields(Fit)})
+    per_pair = {
+        f.name: placed(lambda arrays, name=f.name: getattr(arrays, name))
+        for f in fields(PairArrays)
+        if f.name not in ("fit", "offsets") and getattr(pieces[0][1], f.name) is not None
+    }
+    return PairArrays(fit=fit, offsets=pieces[0][1].offsets, **({"estimation_residuals": None} | per_pair))

@@ -1,0 +1,219 @@
+"""The arrays the fit reads: one panel of returns per trading calendar, with benchmarks, factors and masks.
+
+A calendar's panel spans its sessions from the earliest estimation window of its pairs to the latest AR path (with
+the session before each return and the lags and leads the model uses). Its columns are the securities of the pairs
+on that calendar; the benchmark (and factor) columns hold, for each security, its own benchmark's (factor's) returns
+on the same sessions. Masks say which rows an estimation window may use: never the listing session and the
+``skip_after_listing`` sessions after it (IPO jumps are not normal returns) and, with ``exclude_contaminated``, never
+another pair's AR path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.baskets import basket_returns
+from eventstudy.calendars import calendar_name, offset_sessions, sessions
+from eventstudy.engine.fit import PairArrays, fit_pairs
+from eventstudy.engine.pairs import PairPlan
+from eventstudy.prices import PriceData
+from eventstudy.returns import return_panels, stale_sessions
+from eventstudy.spec import StudySpec, Window
+
+__all__ = ["UNKNOWN_LISTING", "CalendarPanel", "build_panels", "fit_panel", "load_prices", "panel_sessions"]
+
+#: Listing row of a security whose listing day is unknown (it traded before its prices begin).
+UNKNOWN_LISTING = -(10**9)
+
+
+@dataclass(frozen=True)
+class CalendarPanel:
+    """The inputs of :func:`~eventstudy.engine.fit.fit_pairs` for one calendar, with the rows of the real events'
+    day 0 and of each security's listing (negative when it listed before the panel starts, :data:`UNKNOWN_LISTING`
+    when unknown).
+
+    ``not_ipo`` is False on each security's listing session and the sessions skipped after it; ``pair_rows`` and
+    ``pair_columns`` give the day 0 and security of every pair whose AR path is left out of estimation windows
+    (empty unless ``exclude_contaminated``); ``stale`` marks sessions with a carried-over price.
+    """
+
+    index: pd.DatetimeIndex
+    tickers: list[str]
+    returns: np.ndarray
+    market: np.ndarray
+    factors: np.ndarray | None
+    not_ipo: np.ndarray
+    pair_rows: np.ndarray
+    pair_columns: np.ndarray
+    path_window: Window
+    event_rows: np.ndarray
+    listed_rows: np.ndarray
+    stale: np.ndarray
+
+    @property
+    def column(self) -> dict[str, int]:
+        """Column of each ticker."""
+        return {ticker: position for position, ticker in enumerate(self.tickers)}
+
+    @property
+    def usable(self) -> np.ndarray:
+        """Rows any estimation window may use: not IPO sessions, and outside every pair's AR path."""
+        return self.usable_for(None)
+
+    def usable_for(self, own_day_zero_row: int | None) -> np.ndarray:
+        """Rows the estimation of a pair with day 0 at ``own_day_zero_row`` may use: its own AR path is not
+        contamination (the short-history fallback reaches into it), other pairs' paths are."""
+        usable = self.not_ipo.copy()
+        others = self.pair_rows != own_day_zero_row
+        path = np.arange(self.path_window[0], self.path_window[1] + 1)
+        rows = np.clip(self.pair_rows[others, np.newaxis] + path, 0, len(self.index) - 1)
+        usable[rows, self.pair_columns[others, np.newaxis]] = False
+        return usable
+
+
+def fit_panel(
+    spec: StudySpec, panel: CalendarPanel, security: np.ndarray, day_zero_row: np.ndarray, with_residuals: bool
+) -> PairArrays:
+    """The study's model fitted for pairs of one panel (columns ``security``, day 0 at ``day_zero_row``)."""
+    return fit_pairs(
+        panel.returns,
+        panel.market,
+        security,
+        day_zero_row,
+        spec.model,
+        spec.estimation_window,
+        spec.path_window,
+        spec.event_windows,
+        factors=panel.factors,
+        usable=panel.usable,
+        with_residuals=with_residuals,
+        residual_window=spec.residual_window,
+    )
+
+
+def _session_after(calendar: str, session: pd.Timestamp, offset: int) -> pd.Timestamp:
+    """The session ``offset`` sessions after ``session``, or the calendar's last one if that is beyond it."""
+    all_sessions = sessions(calendar)
+    position = min(all_sessions.get_loc(session) + offset, len(all_sessions) - 1)
+    return all_sessions[position]
+
+
+def panel_sessions(spec: StudySpec, calendar: str, days: Sequence[pd.Timestamp] | np.ndarray) -> pd.DatetimeIndex:
+    """Sessions a calendar's panel needs for pairs with day 0 on ``days``: the earliest estimation window to the
+    latest AR path, with the session before each return and the lags and leads the model uses."""
+    reach = spec.model.reach + 1
+    first, last = pd.Timestamp(np.min(days)), pd.Timestamp(np.max(days))
+    start = offset_sessions(calendar, first, [spec.estimation_window[0] - reach])[0]
+    return sessions(calendar, start, _session_after(calendar, last, spec.path_window[1] + reach))
+
+
+def load_prices(spec: StudySpec, plan: PairPlan) -> PriceData:
+    """Prices of every series the pairs need (securities, basket members, benchmarks, factors) over the span of all
+    panels, through the study's price chain."""
+    members = {basket.security.ticker: basket.members for basket in spec.basket_list}
+    wanted: list[str] = []
+    for position in dict.fromkeys(plan.security.tolist()):
+        security = plan.securities[position]
+        wanted += [*members.get(security.ticker, (security.ticker,)), spec.benchmark_of(security)]
+        wanted += spec.factors_of(security)
+    needed = list(dict.fromkeys(wanted))
+    if not needed:
+        return PriceData()
+    spans = [panel_sessions(spec, calendar, plan.day_zero[rows]) for calendar, rows in plan.by_calendar().items()]
+    return spec.prices.load(needed, min(span[0] for span in spans), max(span[-1] for span in spans))
+
+
+def _listing_row(calendar: str, index: pd.DatetimeIndex, listed: object) -> int:
+    """Row of a listing day in a panel's sessions: negative when it precedes the panel (sessions before its
+    first row), :data:`UNKNOWN_LISTING` when the listing day is unknown."""
+    if listed is None:
+        return UNKNOWN_LISTING
+    day = pd.Timestamp(listed)
+    if day >= index[0]:
+        return int(index.searchsorted(day))
+    return 1 - len(sessions(calendar, day, index[0]))
+
+
+def _return_frames(spec: StudySpec, prices: PriceData) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
+    """Returns of every loaded series, one frame per calendar, with the baskets' returns added; and the stale-price
+    sessions of each series."""
+    exchanges = {ticker: spec.universe.exchange_of(ticker) for ticker in prices.frames}
+    frames = return_panels(prices.frames, exchanges, spec.return_kind)
+    stale = {ticker: stale_sessions(frame, exchanges[ticker]) for ticker, frame in prices.frames.items()}
+    for basket in spec.basket_list:
+        calendar = calendar_name(basket.security.exchange)
+        if calendar in frames:
+            listed = {ticker: spec.universe[ticker].listed for ticker in basket.members}
+            frames[calendar][basket.security.ticker] = basket_returns(
+                frames[calendar], basket, listed, spec.skip_after_listing
+            )
+    return frames, stale
+
+
+def build_panels(spec: StudySpec, plan: PairPlan, prices: PriceData) -> dict[str, CalendarPanel]:
+    """The panel of every calendar with pairs, calendars in order of first appearance among the pairs."""
+    frames, stale = _return_frames(spec, prices)
+    return {
+        calendar: _calendar_panel(spec, plan, rows, calendar, frames, stale)
+        for calendar, rows in plan.by_calendar().items()
+    }
+
+
+def _calendar_panel(
+    spec: StudySpec,
+    plan: PairPlan,
+    rows: np.ndarray,
+    calendar: str,
+    frames: dict[str, pd.DataFrame],
+    stale: dict[str, pd.Series],
+) -> CalendarPanel:
+    """The arrays of one calendar: returns of its securities, their benchmarks and factors, on its sessions,
+    and which sessions of each security carry a stale price."""
+    index = panel_sessions(spec, calendar, plan.day_zero[rows])
+    frame = frames.get(calendar, pd.DataFrame(index=index)).reindex(index)
+    missing = np.full(len(frame), np.nan)
+
+    def series(names: Sequence[str]) -> np.ndarray:
+        return np.column_stack([frame[name].to_numpy(float) if name in frame else missing for name in names])
+
+    positions = list(dict.fromkeys(plan.security[rows].tolist()))
+    securities = [plan.securities[position] for position in positions]
+    tickers = [security.ticker for security in securities]
+    factors = None
+    if spec.model.factors:
+        factors = np.stack([series([spec.factors_of(s)[k] for s in securities]) for k in range(spec.model.factors)], 2)
+    returns = series(tickers)
+    # IPO jumps are not normal returns: the listing session and the next skip_after_listing are never estimated on.
+    listed_rows = np.array([_listing_row(calendar, index, security.listed) for security in securities])
+    not_ipo = np.ones(returns.shape, dtype=bool)
+    for column, row in enumerate(listed_rows):
+        not_ipo[max(row, 0) : max(row + spec.skip_after_listing + 1, 0), column] = False
+    day_zero_rows = index.get_indexer(pd.DatetimeIndex(plan.day_zero[rows]))
+    column_of = {position: column for column, position in enumerate(positions)}
+    pair_columns = np.array([column_of[position] for position in plan.security[rows].tolist()], dtype=int)
+    contaminating = slice(None) if spec.exclude_contaminated else slice(0, 0)
+    return CalendarPanel(
+        index=index,
+        tickers=tickers,
+        returns=returns,
+        market=series([spec.benchmark_of(security) for security in securities]),
+        factors=factors,
+        not_ipo=not_ipo,
+        pair_rows=day_zero_rows[contaminating],
+        pair_columns=pair_columns[contaminating],
+        path_window=spec.path_window,
+        event_rows=np.unique(day_zero_rows),
+        listed_rows=listed_rows,
+        stale=np.column_stack(
+            [
+                stale[ticker].reindex(index, fill_value=False).to_numpy(bool)
+                if ticker in stale
+                else np.zeros(len(index), bool)
+                for ticker in tickers
+            ]
+        ),
+    )

@@ -1,0 +1,182 @@
+"""The engine's tidy tables: one row per pair with its estimation diagnostics (or why it could not be estimated),
+and the AR path of the estimable pairs in long format. Columns are documented in :data:`eventstudy.columns.COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.calendars import offset_sessions
+from eventstudy.columns import COLUMNS
+from eventstudy.engine.compute import Computation, ComputedPairs
+from eventstudy.prices import PriceData
+from eventstudy.spec import StudySpec
+from eventstudy.universe import Security
+
+__all__ = ["ar_table", "pairs_table"]
+
+
+def _short_history(spec: StudySpec, observations: float, start: object) -> str:
+    """The first half of a fallback or not-estimable reason: what the study's own model had."""
+    first, last = spec.estimation_window
+    return (
+        f"{int(observations)} valid returns in the estimation window ({first},{last}) from {start}; "
+        f"at least {spec.min_estimation} needed"
+    )
+
+
+def _fallback_reason(
+    spec: StudySpec,
+    security: Security,
+    model_observations: float,
+    used: tuple[object, object],
+    observations: float,
+    start: object,
+) -> str:
+    """Why and how a pair was fitted by the market-adjusted fallback (``used``: first and last estimation days)."""
+    listing = (
+        f", the first {spec.skip_after_listing} sessions after the listing on {security.listed} skipped"
+        if security.listed is not None
+        else ""
+    )
+    return (
+        f"{_short_history(spec, model_observations, start)}: market-adjusted model (AR = R - R_m) with its "
+        f"variance from {int(observations)} returns {used[0]}..{used[1]}{listing}"
+    )
+
+
+def _not_estimable_reason(
+    spec: StudySpec, security: Security, benchmark: str, observations: float, start: object, prices: PriceData
+) -> str:
+    """Why a pair could not be estimated, in words a reader can act on."""
+    reason = _short_history(spec, observations, start)
+    for role, ticker in (("", security.ticker), ("benchmark ", benchmark)):
+        coverage = prices.coverage.get(ticker)
+        if coverage is None:
+            continue
+        if coverage.reason is not None:
+            return f"{reason}: {role}{coverage.reason}"
+        if coverage.first is None:
+            return f"{reason}: {role}{ticker} has no prices in the range the study needs"
+        if coverage.first > pd.Timestamp(str(start)):
+            return f"{reason}: {role}{ticker} prices start on {coverage.first.date()}"
+    return reason
+
+
+def _contamination(computation: Computation, starts: pd.DatetimeIndex, ends: pd.DatetimeIndex) -> list[str]:
+    """Per pair, the other events whose AR path falls inside the days its model was actually estimated on
+    (``starts``..``ends``), ';'-separated. Events sharing the pair's day 0 are the same observation, not others."""
+    spec, plan = computation.spec, computation.plan
+    exchanges = sorted({security.exchange for security in plan.securities})
+    table = spec.events.daily(spec.include_month_precision).day_zero_table(exchanges)
+    first, last = spec.path_window
+    paths: dict[str, list[tuple[str, pd.Timestamp, pd.Timestamp, pd.Timestamp]]] = {}
+    for row in table.itertuples(index=False):
+        span = offset_sessions(row.exchange, row.day_zero, [first, last])
+        paths.setdefault(str(row.exchange), []).append((str(row.event_id), row.day_zero, span[0], span[-1]))
+    event_ids, day_zeros = plan.event_ids, pd.DatetimeIndex(plan.day_zero)
+    exchange_of = [plan.securities[position].exchange for position in plan.security.tolist()]
+    return [
+        ""
+        if pd.isna(start)
+        else ";".join(
+            other
+            for other, day_zero, path_start, path_end in paths[exchange]
+            if other != event_id and day_zero != own_day and path_start <= end and path_end >= start
+        )
+        for event_id, own_day, exchange, start, end in zip(event_ids, day_zeros, exchange_of, starts, ends, strict=True)
+    ]
+
+
+def _estimation_span(computed: ComputedPairs) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """First and last session each pair's model was estimated on (NaT where none)."""
+    residuals = computed.arrays.estimation_residuals
+    assert residuals is not None  # the engine always keeps them for the pairs of a study
+    used = np.isfinite(residuals)
+    rows = np.arange(used.shape[0])
+    first_used = np.where(used.any(axis=1), used.argmax(axis=1), -1)
+    last_used = np.where(used.any(axis=1), used.shape[1] - 1 - used[:, ::-1].argmax(axis=1), -1)
+    dates = computed.estimation_dates
+    start = pd.DatetimeIndex(np.where(first_used >= 0, dates[rows, first_used], None))
+    end = pd.DatetimeIndex(np.where(last_used >= 0, dates[rows, last_used], None))
+    return start, end
+
+
+def pairs_table(computation: Computation) -> pd.DataFrame:
+    """One row per pair: identity, model, status and reasons, estimation diagnostics, contamination, stale days."""
+    spec, plan, computed = computation.spec, computation.plan, computation.pairs
+    keys = plan.keys()
+    if computed is None:
+        return pd.DataFrame(columns=list(COLUMNS["pairs"]))
+    fit, fallback, estimable = computed.arrays.fit, computed.fallback, computed.estimable
+    window_start = pd.DatetimeIndex(computed.estimation_dates[:, 0])
+    estimation_start, estimation_end = _estimation_span(computed)
+    reasons = np.full(len(plan), "", dtype=object)
+    fallback_reasons = np.full(len(plan), "", dtype=object)
+    for index in np.flatnonzero(fallback | ~estimable):
+        security = plan.securities[int(plan.security[index])]
+        start = window_start[index].date() if not pd.isna(window_start[index]) else "?"
+        model_observations = computed.model_observations[index]
+        if fallback[index]:
+            span = tuple(
+                "?" if pd.isna(day) else day.date() for day in (estimation_start[index], estimation_end[index])
+            )
+            text = _fallback_reason(spec, security, model_observations, span, fit.observations[index], start)
+            fallback_reasons[index] = text
+            if not estimable[index]:
+                reasons[index] = f"{text}; at least {spec.fallback_floor} needed"
+        else:
+            benchmark = str(plan.benchmark[index])
+            prices = computation.prices
+            reasons[index] = _not_estimable_reason(spec, security, benchmark, model_observations, start, prices)
+    table = keys.assign(
+        model=spec.model_name,
+        model_used=np.where(fallback, "market-adjusted", spec.model_name),
+        fallback_reason=fallback_reasons,
+        status=np.where(estimable, "ok", "not estimable"),
+        reason=reasons,
+        observations=fit.observations.astype(int),
+        dof=fit.dof,
+        alpha=fit.alpha,
+        beta=fit.beta,
+        sigma=fit.sigma,
+        r_squared=fit.r_squared,
+        estimation_start=estimation_start,
+        estimation_end=estimation_end,
+        contaminating_events=_contamination(computation, estimation_start, estimation_end),
+        stale_days=computed.stale_days.astype(int),
+    )
+    return table[list(COLUMNS["pairs"])]
+
+
+def ar_table(computation: Computation, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The AR path of every estimable pair, one row per (pair, event-time day); ``pairs`` from :func:`pairs_table`."""
+    computed = computation.pairs
+    if computed is None:
+        return pd.DataFrame(columns=list(COLUMNS["ar"]))
+    arrays = computed.arrays
+    chosen = np.flatnonzero(computed.estimable)
+    days = arrays.offsets
+    repeat = np.repeat(chosen, days.size)
+    ar_se = np.sqrt(arrays.ar_variance[chosen])
+    table = pd.DataFrame(
+        {
+            "event_id": pairs["event_id"].to_numpy()[repeat],
+            "ticker": pairs["ticker"].to_numpy()[repeat],
+            "group": pairs["group"].to_numpy()[repeat],
+            "model_used": pairs["model_used"].to_numpy()[repeat],
+            "fallback_reason": pairs["fallback_reason"].to_numpy()[repeat],
+            "day": np.tile(days, chosen.size),
+            "date": pd.DatetimeIndex(computed.path_dates[chosen].ravel()),
+            "return": arrays.returns[chosen].ravel(),
+            "benchmark_return": arrays.benchmark[chosen].ravel(),
+            "normal_return": arrays.normal[chosen].ravel(),
+            "ar": arrays.ar[chosen].ravel(),
+            "ar_se": ar_se.ravel(),
+            "sar": (arrays.ar[chosen] / ar_se).ravel(),
+            "car": arrays.car_path[chosen].ravel(),
+            "car_se": np.sqrt(arrays.car_path_variance[chosen]).ravel(),
+        }
+    )
+    return table[list(COLUMNS["ar"])]
