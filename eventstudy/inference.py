@@ -1,14 +1,19 @@
 """Inference for a computed study: the tests of every pair and of every sample, and multiple testing.
 
 This is the statistics step of the pipeline. It reads the arrays of :class:`~eventstudy.engine.Computation` and runs
-the functions of :mod:`eventstudy.statistics` on them:
+the functions of :mod:`eventstudy.statistics` on them, for all pairs and all samples of an event window at once:
 
-* per pair and event window: the t test of the CAR with the model's degrees of freedom, the SQ test and a
+* per pair and event window: the t test of the CAR with the model's degrees of freedom, the SQ test and a 95%
   confidence interval (the ``car`` table);
 * per sample and window, a sample being the estimable pairs of one event and one group (or all groups), or of one
-  group across all events (a security counted once per day 0): every sample test, the placebo test for single
-  events, and the CAAR with its cross-sectional confidence interval (the ``tests`` and ``caar`` tables);
+  group across all events (a security counted once per day 0: events sharing a day 0 are the same returns): every
+  sample test, the placebo test for single events, and the CAAR with its cross-sectional confidence interval (the
+  ``tests`` and ``caar`` tables);
 * Benjamini-Hochberg q-values over all CAR tests, and over all sample tests, of the run.
+
+Samples are numbered scope-major: every event in the order of the pairs, then "all events"; within a scope every
+group in the order of the pairs, then "all securities". Tables list them in that order, and the wild bootstrap
+draws from one generator (seeded by the study) sample after sample, window after window.
 """
 
 from __future__ import annotations
@@ -17,15 +22,28 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.columns import ALL_EVENTS, ALL_GROUPS, COLUMNS
-from eventstudy.engine import Computation, ComputedPairs
+from eventstudy.engine import Computation
 from eventstudy.spec import window_label
-from eventstudy.statistics import Sample, benjamini_hochberg, pair_statistics, placebo_test, run_tests
+from eventstudy.statistics import (
+    PLACEBO,
+    TESTS,
+    Membership,
+    Outcomes,
+    benjamini_hochberg,
+    car_t_test,
+    placebo_tests,
+    sample_tests,
+    sq_test,
+    window_samples,
+)
 
-__all__ = ["Inference", "infer"]
+__all__ = ["Inference", "SampleLayout", "infer", "sample_layout"]
+
+_PLACEBO_NULL = "the CAAR is like the CAARs of the same securities on dates without events"
+_PLACEBO_DISTRIBUTION = "placebo (pseudo-event dates)"
 
 
 @dataclass(frozen=True)
@@ -37,30 +55,141 @@ class Inference:
     caar: pd.DataFrame
 
 
-def _sample(computed: ComputedPairs, keys: pd.DataFrame, mask: np.ndarray, span: slice, window: int) -> Sample:
-    arrays, fit = computed.arrays, computed.arrays.fit
-    residuals = arrays.estimation_residuals
-    assert residuals is not None  # the engine keeps them for the pairs of a study
-    return Sample(
-        car=arrays.car[mask, window],
-        car_variance=arrays.car_variance[mask, window],
-        event_ar=arrays.ar[mask, span],
-        estimation_ar=residuals[mask],
-        estimation_dates=computed.estimation_dates[mask],
-        event_dates=computed.path_dates[mask, span],
-        dof=fit.dof[mask],
-        sigma=fit.sigma[mask],
-        event_id=keys["event_id"].to_numpy()[mask],
-        security_id=keys["ticker"].to_numpy()[mask],
+@dataclass(frozen=True)
+class SampleLayout:
+    """The samples of a study over its pairs: every pair's samples (``members``) and each sample's labels.
+
+    Sample ``s`` has scope ``s // (G + 1)`` (an event, or the last: all events) and group ``s % (G + 1)`` (a
+    universe group, or the last: all securities), G groups.
+    """
+
+    members: Membership
+    scope: np.ndarray
+    event_id: np.ndarray
+    group: np.ndarray
+
+
+def sample_layout(pairs: pd.DataFrame) -> SampleLayout:
+    """The samples of the pairs of ``pairs`` (its ``event_id``, ``ticker``, ``group`` and ``day_zero`` columns).
+
+    A pair is in the sample of its event and group; of its event and all securities unless it is a basket (a basket
+    and its members are the same money); and, once per (security, day 0), in the samples of its group and of all
+    securities across all events.
+    """
+    events, event = np.unique(pairs["event_id"].to_numpy(), return_inverse=True)
+    groups, group = np.unique(pairs["group"].to_numpy(), return_inverse=True)
+    # Numbered in order of first appearance among the pairs.
+    event_rank = np.argsort(np.argsort([np.flatnonzero(event == k)[0] for k in range(events.size)]))
+    group_rank = np.argsort(np.argsort([np.flatnonzero(group == k)[0] for k in range(groups.size)]))
+    event, group = event_rank[event], group_rank[group]
+    event_names = np.empty(events.size, dtype=object)
+    event_names[event_rank] = events
+    group_names = np.empty(groups.size, dtype=object)
+    group_names[group_rank] = groups
+    width = groups.size + 1
+    everything = width - 1
+    across = events.size
+    basket = pairs["group"].to_numpy() == BASKETS_GROUP
+    first_of_day = ~pairs.duplicated(subset=["ticker", "day_zero"]).to_numpy()
+    ids = np.stack(
+        [
+            event * width + group,
+            np.where(basket, -1, event * width + everything),
+            np.where(first_of_day, across * width + group, -1),
+            np.where(first_of_day & ~basket, across * width + everything, -1),
+        ],
+        axis=1,
+    )
+    size = (events.size + 1) * width
+    scope_of = np.arange(size) // width
+    group_of = np.arange(size) % width
+    return SampleLayout(
+        members=Membership(ids, size),
+        scope=np.where(scope_of == across, "all events", "event").astype(object),
+        event_id=np.append(event_names, ALL_EVENTS)[scope_of],
+        group=np.append(group_names, ALL_GROUPS)[group_of],
     )
 
 
-def _caar_row(car: np.ndarray) -> dict[str, float]:
-    n = car.size
-    caar = float(car.mean()) if n else np.nan
-    se = float(car.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-    half = float(stats.t.ppf(0.975, n - 1) * se) if n > 1 else np.nan
-    return {"n": n, "caar": caar, "se": se, "ci_low": caar - half, "ci_high": caar + half}
+def _car_table(computation: Computation, pairs: pd.DataFrame, position: int) -> pd.DataFrame:
+    """The CAR rows of one event window: every estimable pair's CAR, its tests and 95% interval."""
+    from scipy import stats
+
+    spec, computed = computation.spec, computation.pairs
+    assert computed is not None
+    arrays, estimable = computed.arrays, computed.estimable
+    window = spec.event_windows[position]
+    residuals = arrays.estimation_residuals
+    assert residuals is not None  # the engine keeps them for the pairs of a study
+    car, variance, dof = arrays.car[estimable, position], arrays.car_variance[estimable, position], arrays.fit.dof
+    t, p = car_t_test(car, variance, dof[estimable])
+    se = np.sqrt(np.where(variance >= 0, variance, np.nan))
+    half = stats.t.ppf(0.975, dof[estimable]) * se
+    return (
+        pairs.loc[estimable, ["event_id", "ticker", "group", "model_used", "fallback_reason"]]
+        .reset_index(drop=True)
+        .assign(
+            window=window_label(window),
+            tau1=window[0],
+            tau2=window[1],
+            car=car,
+            car_variance=variance,
+            car_se=se,
+            t=t,
+            p_value=p,
+            df=dof[estimable],
+            sq_p_value=sq_test(car, residuals[estimable], window[1] - window[0] + 1),
+            ci_low=car - half,
+            ci_high=car + half,
+            missing_days=arrays.window_missing[estimable, position].astype(int),
+        )
+    )
+
+
+def _caar_table(members: Membership, car: np.ndarray, fallback: np.ndarray) -> pd.DataFrame:
+    """CAAR of every sample with its cross-sectional 95% interval (Student t, n - 1 df)."""
+    from scipy import stats
+
+    n, caar, spread = members.stds(car)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = spread / np.sqrt(n)
+        half = stats.t.ppf(0.975, np.where(n > 1, n - 1, np.nan)) * se
+    return pd.DataFrame(
+        {
+            "n": n,
+            "n_fallback": members.sums(fallback.astype(float)).astype(int),
+            "caar": caar,
+            "se": se,
+            "ci_low": caar - half,
+            "ci_high": caar + half,
+        }
+    )
+
+
+def _tests_rows(outcomes: dict[str, Outcomes], present: np.ndarray) -> pd.DataFrame:
+    """The test rows of the present samples, sample after sample, each sample's tests in order."""
+    names = list(outcomes)
+    order = np.argsort(np.tile(present, len(names)), kind="stable")  # sample by sample, tests in order
+    column = {
+        key: np.concatenate([getattr(outcomes[name], key)[present] for name in names])[order]
+        for key in ("statistic", "p_value", "n", "df", "note")
+    }
+    test = np.repeat(np.array(names, dtype=object), present.size)[order]
+    sample = np.tile(present, len(names))[order]
+    meta = {
+        name: (TESTS[name].distribution, TESTS[name].null) if name in TESTS else (_PLACEBO_DISTRIBUTION, _PLACEBO_NULL)
+        for name in names
+    }
+    return pd.DataFrame(
+        {
+            "sample": sample,
+            "test": test,
+            **{key: column[key] for key in ("statistic", "p_value", "n", "df")},
+            "distribution": [meta[name][0] for name in test],
+            "null": [meta[name][1] for name in test],
+            "note": column["note"],
+        }
+    )
 
 
 def infer(computation: Computation, pairs: pd.DataFrame) -> Inference:
@@ -69,59 +198,67 @@ def infer(computation: Computation, pairs: pd.DataFrame) -> Inference:
     if computed is None:
         return Inference(*(pd.DataFrame(columns=list(COLUMNS[name])) for name in ("car", "tests", "caar")))
     arrays, fallback, estimable = computed.arrays, computed.fallback, computed.estimable
-    keys = pairs[["event_id", "ticker", "group", "day_zero", "model_used", "fallback_reason"]]
+    residuals = arrays.estimation_residuals
+    assert residuals is not None  # the engine keeps them for the pairs of a study
+    layout = sample_layout(pairs)
+    tickers = pairs["ticker"].to_numpy()
     days = arrays.offsets
     rng = np.random.default_rng(spec.seed)
-    first_of_day = ~keys.duplicated(subset=["ticker", "day_zero"]).to_numpy()
-    car_tables, test_tables, caar_rows = [], [], []
-    groups = list(dict.fromkeys(keys["group"]))
+    car_tables, test_tables, caar_tables = [], [], []
     for position, window in enumerate(spec.event_windows):
-        label = window_label(window)
+        car_tables.append(_car_table(computation, pairs, position))
         span = slice(window[0] - days[0], window[1] - days[0] + 1)
-        per_pair = pair_statistics(_sample(computed, keys, estimable, span, position))
-        half = stats.t.ppf(0.975, per_pair["df"].to_numpy()) * per_pair["car_se"].to_numpy()
-        car_tables.append(
-            keys.loc[estimable, ["event_id", "ticker", "group", "model_used", "fallback_reason"]]
-            .reset_index(drop=True)
-            .assign(window=label, tau1=window[0], tau2=window[1])
-            .join(per_pair.drop(columns=["event_id", "security_id"]))
-            .assign(
-                ci_low=per_pair["car"] - half,
-                ci_high=per_pair["car"] + half,
-                missing_days=arrays.window_missing[estimable, position].astype(int),
+        members = layout.members.restricted(estimable & np.isfinite(arrays.car[:, position]))
+        data = window_samples(
+            members,
+            arrays.car[:, position],
+            arrays.car_variance[:, position],
+            arrays.fit.dof,
+            arrays.fit.sigma,
+            arrays.ar[:, span],
+            residuals,
+            computed.estimation_dates,
+            computed.path_dates[:, span],
+        )
+        outcomes = sample_tests(data, spec.tests, rng, replications=spec.bootstrap_replications)
+        present = np.flatnonzero(members.counts() > 0)
+        caar = _caar_table(members, arrays.car[:, position], fallback)
+        labels = {
+            "scope": layout.scope,
+            "event_id": layout.event_id,
+            "group": layout.group,
+            "window": window_label(window),
+            "tau1": window[0],
+            "tau2": window[1],
+        }
+        caar_tables.append(caar.assign(**labels).iloc[present])
+        if computation.placebo:  # one pseudo date stands for one event date: single events only
+            sample, pair = members.entries
+            order = np.lexsort((pair, sample))
+            members_of = np.split(tickers[pair[order]], np.cumsum(np.bincount(sample, minlength=members.size))[:-1])
+            outcomes[PLACEBO] = placebo_tests(caar["caar"].to_numpy(), members_of, computation.placebo, position)
+        rows = _tests_rows(outcomes, present)
+        sample = rows["sample"].to_numpy()
+        rows = rows[(rows["test"] != PLACEBO).to_numpy() | (layout.scope[sample] == "event")]
+        sample = rows["sample"].to_numpy()
+        test_tables.append(
+            rows.assign(
+                scope=layout.scope[sample],
+                event_id=layout.event_id[sample],
+                group=layout.group[sample],
+                window=labels["window"],
+                tau1=window[0],
+                tau2=window[1],
             )
         )
-        usable = estimable & np.isfinite(arrays.car[:, position])
-        scopes = [
-            ("event", event_id, keys["event_id"].to_numpy() == event_id) for event_id in keys["event_id"].unique()
-        ]
-        # Across events, a security is one observation per day 0: events that share a day 0 are the same returns.
-        scopes.append(("all events", ALL_EVENTS, first_of_day))
-        for scope, event_id, in_scope in scopes:
-            for group in [*groups, ALL_GROUPS]:
-                # A basket and its members are the same money: "all securities" counts the members only.
-                everything = keys["group"].to_numpy() != BASKETS_GROUP
-                in_group = in_scope & (keys["group"].to_numpy() == group if group != ALL_GROUPS else everything)
-                mask = usable & in_group
-                if not mask.any():
-                    continue
-                sample = _sample(computed, keys, mask, span, position)
-                label_columns = {"scope": scope, "event_id": event_id, "group": group, "window": label}
-                caar_row = _caar_row(sample.car) | {"n_fallback": int(fallback[mask].sum())}
-                caar_rows.append(label_columns | caar_row)
-                table = run_tests(sample, list(spec.tests), rng, replications=spec.bootstrap_replications)
-                if computation.placebo and scope == "event":  # one pseudo date stands for one event date
-                    assert sample.security_id is not None
-                    extra = placebo_test(caar_row["caar"], sample.security_id, computation.placebo, position)
-                    table = pd.concat([table, pd.DataFrame([extra])], ignore_index=True)
-                test_tables.append(table.assign(**label_columns))
 
     car_table = pd.concat(car_tables, ignore_index=True)
     car_table["q_value"] = benjamini_hochberg(car_table["p_value"].to_numpy(dtype=float))
-    tests = pd.concat(test_tables, ignore_index=True) if test_tables else pd.DataFrame(columns=list(COLUMNS["tests"]))
+    tests = pd.concat(test_tables, ignore_index=True)
     tests["q_value"] = benjamini_hochberg(tests["p_value"].to_numpy(dtype=float))
+    caar_table = pd.concat(caar_tables, ignore_index=True)
     return Inference(
         car=car_table[list(COLUMNS["car"])],
-        tests=tests[list(COLUMNS["tests"])],
-        caar=pd.DataFrame(caar_rows, columns=list(COLUMNS["caar"])),
+        tests=tests[list(COLUMNS["tests"])].astype({"n": int, "df": float, "statistic": float, "p_value": float}),
+        caar=caar_table[list(COLUMNS["caar"])],
     )
