@@ -171,7 +171,7 @@ def _tests_rows(outcomes: dict[str, Outcomes], present: np.ndarray) -> pd.DataFr
     names = list(outcomes)
     order = np.argsort(np.tile(present, len(names)), kind="stable")  # sample by sample, tests in order
     column = {
-        key: np.concatenate([getattr(outcomes[name], key)[present] for name in names])[order]
+        key: np.concatenate([getattr(outcomes[name], key)[present] for name in names] or [np.array([])])[order]
         for key in ("statistic", "p_value", "n", "df", "note")
     }
     test = np.repeat(np.array(names, dtype=object), present.size)[order]
