@@ -474,6 +474,17 @@ def test_chain_keeps_local_data_when_the_download_fails(tmp_path: Path) -> None:
     assert "the download failed (Yahoo Finance gave no prices for NVDA after 3 attempts" in data.problems[0]
 
 
+def test_chain_keeps_local_data_when_the_download_holds_invalid_prices(tmp_path: Path) -> None:
+    raw = yahoo_frame(["NVDA"], ["2026-09-25", "2026-09-28"])
+    raw.loc[pd.Timestamp("2026-09-28"), ("NVDA", "Adj Close")] = -1.0
+    data = chain_with(FakeDownload(raw), tmp_path).load(["NVDA"], "2026-09-01", "2026-09-28")
+    coverage = data.coverage["NVDA"]
+    assert coverage.source == "snapshot" and coverage.last == pd.Timestamp("2026-09-25")
+    assert coverage.online_error == (
+        "Yahoo Finance: NVDA 2026-09-28: column 'adj_close': value '-1.0': must be a positive number"
+    )
+
+
 def test_default_chain_offline_never_builds_an_online_source() -> None:
     chain = default_price_source(offline=True)
     assert chain.online is None

@@ -167,11 +167,12 @@ def validate_prices(frame: pd.DataFrame, ticker: str, origin: str, cells: pd.Dat
     adjusted, close = np.log(frame["adj_close"].to_numpy()), np.log(frame["close"].to_numpy())
     move, basis_change = np.diff(adjusted), np.diff(adjusted - close)
     # Same factor on both days (basis_change ~ 0) means the close jumped as much: no adjustment explains the move.
-    for row in np.flatnonzero((np.abs(move) > np.log(SPLIT_RATIO)) & (np.abs(basis_change) < 1e-9)) + 1:
-        where = _location(frame, ticker, origin, cells, row)
+    jumps = np.flatnonzero((np.abs(move) > np.log(SPLIT_RATIO)) & (np.abs(basis_change) < 1e-9)) + 1
+    for day in jumps.tolist():
+        where = _location(frame, ticker, origin, cells, day)
         warnings.warn(
-            f"{where}: adjusted close moves x{np.exp(move[row - 1]):.3g} from "
-            f"{dates[row - 1].date()} to {dates[row].date()}, and its close by the same factor: probably a split "
+            f"{where}: adjusted close moves x{np.exp(move[day - 1]):.3g} from "
+            f"{dates[day - 1].date()} to {dates[day].date()}, and its close by the same factor: probably a split "
             "the prices are not adjusted for (AR and CAR would show it as a return); use split-adjusted prices",
             UnadjustedSplitWarning,
             stacklevel=2,

@@ -163,5 +163,6 @@ def _standard_frame(raw: pd.DataFrame | None, ticker: str) -> pd.DataFrame:
     frame = frame.astype("float64")[list(PRICE_COLUMNS)]
     ohl = ["open", "high", "low"]
     frame[ohl] = frame[ohl].where(frame[ohl] != 0)  # Yahoo's 0 for a value it does not have (module docstring)
-    # yfinance keeps rows of other tickers' sessions as NaN, and placeholder rows without a close.
-    return frame[frame["adj_close"] > 0].sort_index()
+    # yfinance keeps rows of other tickers' sessions as NaN, and placeholder rows with no (or a 0) close; any other
+    # value is left to the validation.
+    return frame[frame["adj_close"].notna() & (frame["adj_close"] != 0)].sort_index()
