@@ -16,7 +16,7 @@ Limits (inputs of any size get a clear message, never a crash or a ``MemoryError
     events). A larger file is one :class:`Problem` naming its size, and nothing of it is read.
 
 Values and column names quoted in a problem are shortened to :data:`SHOWN_VALUE_LIMIT` characters, so that a message
-stays one line.
+stays one line (:func:`shortened`; tables of problems should show values through it too).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ __all__ = [
     "RecordsFileError",
     "nonempty",
     "read_records",
+    "shortened",
     "text",
     "to_id",
     "to_tickers",
@@ -73,14 +74,14 @@ class Problem:
         if self.file is not None:
             parts.append(self.file if self.row is None else f"{self.file}:{self.row}")
         if self.column is not None:
-            parts.append(f"column '{_shortened(self.column)}'")
+            parts.append(f"column '{shortened(self.column)}'")
         if self.value is not None:
-            parts.append(f"value '{_shortened(self.value)}'")
+            parts.append(f"value '{shortened(self.value)}'")
         parts.append(self.reason)
         return ": ".join(parts)
 
 
-def _shortened(text: str) -> str:
+def shortened(text: str) -> str:
     """``text``, or its start and its length when it is too long to quote in a one-line message."""
     if len(text) <= SHOWN_VALUE_LIMIT:
         return text
