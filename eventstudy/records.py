@@ -5,6 +5,18 @@ tab-separated, LF or CRLF line ends. :func:`read_records` reads one into ``(row,
 file-level problem at once (missing or repeated header columns, values under no header, duplicate ids); the loaders
 then validate each record with the value converters here and their own. Rows count as a spreadsheet shows them:
 the header is row 1, the first record row 2.
+
+Limits (inputs of any size get a clear message, never a crash or a ``MemoryError``):
+
+:data:`FIELD_LIMIT`
+    1,000,000 characters per value (Python's ``csv`` stops at 131,072 by default). A longer value is a
+    :class:`Problem` naming file, row and column, and its record is left out.
+:data:`FILE_SIZE_LIMIT`
+    100,000,000 bytes per file, read at once (the 33-event ``events.csv`` is 18 kB, so this is some 180,000
+    events). A larger file is one :class:`Problem` naming its size, and nothing of it is read.
+
+Values and column names quoted in a problem are shortened to :data:`SHOWN_VALUE_LIMIT` characters, so that a message
+stays one line (:func:`shortened`; tables of problems should show values through it too).
 """
 
 from __future__ import annotations
@@ -12,11 +24,31 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Problem", "RecordsFileError", "nonempty", "read_records", "text", "to_id", "to_tickers"]
+__all__ = [
+    "FIELD_LIMIT",
+    "FILE_SIZE_LIMIT",
+    "Problem",
+    "RecordsFileError",
+    "nonempty",
+    "read_records",
+    "shortened",
+    "text",
+    "to_id",
+    "to_tickers",
+    "wide_csv_fields",
+]
+
+#: Longest value read from a CSV cell, in characters (see the module docstring).
+FIELD_LIMIT = 1_000_000
+#: Largest CSV file read, in bytes (see the module docstring).
+FILE_SIZE_LIMIT = 100_000_000
+#: Longest value quoted in full in a problem; longer ones show their start and their length.
+SHOWN_VALUE_LIMIT = 80
 
 _ID_PATTERN = re.compile(r"[a-z0-9-]+")
 _TICKER_PATTERN = re.compile(r"[A-Za-z0-9.^=_-]+")
@@ -42,11 +74,33 @@ class Problem:
         if self.file is not None:
             parts.append(self.file if self.row is None else f"{self.file}:{self.row}")
         if self.column is not None:
-            parts.append(f"column '{self.column}'")
+            parts.append(f"column '{shortened(self.column)}'")
         if self.value is not None:
-            parts.append(f"value '{self.value}'")
+            parts.append(f"value '{shortened(self.value)}'")
         parts.append(self.reason)
         return ": ".join(parts)
+
+
+def shortened(text: str) -> str:
+    """``text``, or its start and its length when it is too long to quote in a one-line message."""
+    if len(text) <= SHOWN_VALUE_LIMIT:
+        return text
+    return f"{text[: SHOWN_VALUE_LIMIT // 2]}... ({len(text):,} characters)"
+
+
+@contextmanager
+def wide_csv_fields() -> Iterator[None]:
+    """Let Python's ``csv`` readers inside the block read values up to :data:`FILE_SIZE_LIMIT` characters.
+
+    Python's default stops at 131,072 characters with ``_csv.Error``; inside the block no value of a file within
+    :data:`FILE_SIZE_LIMIT` can exceed the limit, so the caller can check lengths against :data:`FIELD_LIMIT` and
+    report them as problems. The limit is process-wide; it is put back when the block ends.
+    """
+    previous = csv.field_size_limit(FILE_SIZE_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 class RecordsFileError(ValueError):
@@ -114,7 +168,9 @@ def read_records(
     -------
     records, problems
         One ``(row, {column: stripped value})`` per non-blank line, and the problems: a file that is not UTF-8 or
-        has no header, missing or repeated header columns, values under no header name, duplicate ``id`` values.
+        has no header, missing or repeated header columns, values under no header name, duplicate ``id`` values,
+        a file over :data:`FILE_SIZE_LIMIT` bytes, values over :data:`FIELD_LIMIT` characters (their records are
+        left out).
 
     Raises
     ------
@@ -122,14 +178,23 @@ def read_records(
         If the file cannot be read.
     """
     name = str(path)
+    size = Path(path).stat().st_size
+    if size > FILE_SIZE_LIMIT:
+        reason = f"the file is {size:,} bytes; files over {FILE_SIZE_LIMIT:,} bytes are not read (split it)"
+        return [], [Problem(reason, file=name)]
     try:
         with Path(path).open(encoding="utf-8-sig", newline="") as handle:  # keep line ends inside quoted values
             content = handle.read()
     except UnicodeDecodeError as exc:
         return [], [Problem(f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'", file=name)]
     delimiter = max(_DELIMITERS, key=content.split("\n", 1)[0].count)
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-    header = [column.strip() for column in next(reader, [])]
+    with wide_csv_fields():
+        rows: list[list[str]] = []
+        try:
+            rows.extend(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+        except csv.Error as exc:  # with wide fields and strict=False only odd inputs get here; name the row
+            return [], [Problem(f"cannot be read as CSV: {exc}", file=name, row=len(rows) + 1)]
+    header = [column.strip() for column in rows[0]] if rows else []
     if not any(header):
         return [], [Problem("the file is empty; it needs a header row: " + ",".join(columns), file=name, row=1)]
     problems = [
@@ -150,10 +215,17 @@ def read_records(
         ]
     records = []
     first_row_of: dict[str, int] = {}
-    for row, cells in enumerate(reader, start=2):
+    for row, cells in enumerate(rows[1:], start=2):
         cells = [cell.strip() for cell in cells]
         if not any(cells):
             continue  # blank lines and Excel's trailing empty rows
+        too_long = [k for k, cell in enumerate(cells) if len(cell) > FIELD_LIMIT]
+        if too_long:
+            for k in too_long:
+                column = header[k] if k < len(header) and header[k] else f"number {k + 1} (no header)"
+                reason = f"value of {len(cells[k]):,} characters is longer than the {FIELD_LIMIT:,}-character limit"
+                problems.append(Problem(reason, column, file=name, row=row))
+            continue  # the record is not validated: its problem is already reported
         stray = [cell for k, cell in enumerate(cells) if cell and (k >= len(header) or not header[k])]
         if stray:
             reason = "value in a column without a header name; name the column or delete the value"

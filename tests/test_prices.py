@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import runpy
+import sqlite3
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,21 +15,25 @@ import pytest
 
 from eventstudy.prices import (
     PRICE_COLUMNS,
+    CacheWarning,
     CsvDirectorySource,
+    InvalidPricesError,
     MissingPricesError,
     NetworkError,
     PriceCache,
     PriceChain,
     PriceFileError,
     SnapshotSource,
+    UnadjustedSplitWarning,
     UnknownTickerError,
     YahooSource,
     default_price_source,
     read_price_csv,
     snapshot_provenance,
+    validate_prices,
 )
 from eventstudy.prices.base import file_stem
-from eventstudy.prices.snapshot import SNAPSHOT_FILE, data_dir
+from eventstudy.prices.snapshot import SNAPSHOT_FILE, _snapshot_frames, data_dir
 from eventstudy.universe import load_universe
 
 NOW = pd.Timestamp("2026-11-29 12:00", tz="UTC")
@@ -77,6 +83,17 @@ def test_returns_of_the_nvidia_crash_day(ticker: str, low: float, high: float) -
     assert low < change < high
 
 
+def test_the_snapshot_passes_validation_without_a_warning() -> None:
+    """Every packaged series is finite, positive and split-adjusted (its largest session move is NVDA-sized, far
+    from x3), so loading it afresh under warnings-as-errors gives the same frames."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fresh = _snapshot_frames.__wrapped__()  # type: ignore[attr-defined]
+    assert fresh.keys() == _snapshot_frames().keys()
+    for ticker, frame in fresh.items():
+        pd.testing.assert_frame_equal(frame, _snapshot_frames()[ticker], check_exact=True)
+
+
 def test_unknown_ticker_in_snapshot_is_named() -> None:
     with pytest.raises(UnknownTickerError, match="NOPE: not in the offline snapshot"):
         SnapshotSource().history("NOPE")
@@ -111,6 +128,19 @@ def test_csv_folder_reads_a_caret_ticker_by_its_stem(tmp_path: Path) -> None:
         ("date,adj_close,volume\n2025-01-02,1,lots\n", r":2: column 'volume': value 'lots': not a number"),
         ("date,adj_close\n2025-01-02,1\n2025-01-03,0\n", r":3: column 'adj_close': value '0': must be a positive"),
         ("date,adj_close\n2025-01-02,1\n2025-01-03,\n", r":3: column 'adj_close': value '': must be a positive"),
+        # The tester's cases: inf on day 0 gave CAR = inf with status ok; 1e308 a self-contradicting reason.
+        ("date,adj_close\n2025-01-02,1\n2025-01-03,inf\n", r":3: column 'adj_close': value 'inf': must be a finite"),
+        ("date,adj_close\n2025-01-02,-Infinity\n", r":2: column 'adj_close': value '-Infinity': must be a positive"),
+        ("date,adj_close\n2025-01-02,1\n2025-01-03,1e308\n", r":3: column 'adj_close': value '1e308': over 1e\+12 is"),
+        ("date,adj_close\n2025-01-02,1e13\n", r":2: column 'adj_close': value '1e13': over 1e\+12 is not a price"),
+        ("date,close,adj_close\n2025-01-02,0,1\n", r":2: column 'close': value '0': must be a positive number \(or"),
+        ("date,open,adj_close\n2025-01-02,-3,1\n", r":2: column 'open': value '-3': must be a positive number"),
+        ("date,adj_close,volume\n2025-01-02,1,-5\n", r":2: column 'volume': value '-5': must not be negative"),
+        ("date,adj_close,volume\n2025-01-02,1,inf\n", r":2: column 'volume': value 'inf': must be a finite"),
+        ("", r"X.csv \(X\): no prices in the file \(it is empty"),
+        ("date,open,high,low,close,adj_close,volume\n", r"X.csv \(X\): no prices in the file \(only a header\)"),
+        # The first problem in file order is the one reported.
+        ("date,high,adj_close\n2025-01-02,1,-1\n2025-01-03,inf,1\n", r":2: column 'adj_close': value '-1'"),
     ],
 )
 def test_malformed_csv_gives_one_line_naming_file_line_and_column(tmp_path: Path, text: str, message: str) -> None:
@@ -118,6 +148,61 @@ def test_malformed_csv_gives_one_line_naming_file_line_and_column(tmp_path: Path
     with pytest.raises(PriceFileError, match=message) as caught:
         CsvDirectorySource(tmp_path).history("X")
     assert "\n" not in str(caught.value)
+
+
+def split_file(folder: Path, adjusted: bool) -> Path:
+    """A 10-for-1 split on 2025-01-06: close drops from 1000 to 100; adj_close follows unless ``adjusted``."""
+    before = "2025-01-02,1000,{a}\n2025-01-03,1010,{b}\n"
+    text = "date,close,adj_close\n" + before.format(a=100 if adjusted else 1000, b=101 if adjusted else 1010)
+    return write(folder / "X.csv", text + "2025-01-06,100,100\n2025-01-07,99,99\n")
+
+
+def test_an_unadjusted_split_warns_naming_file_line_ticker_and_dates(tmp_path: Path) -> None:
+    split_file(tmp_path, adjusted=False)
+    with pytest.warns(UnadjustedSplitWarning) as caught:
+        frame = CsvDirectorySource(tmp_path).history("X")
+    assert len(caught) == 1
+    assert str(caught[0].message).startswith(
+        f"{tmp_path / 'X.csv'} (X):4: adjusted close moves x0.099 from 2025-01-03 to 2025-01-06, and its close by "
+        "the same factor: probably a split the prices are not adjusted for"
+    )
+    assert frame["adj_close"].tolist() == [1000.0, 1010.0, 100.0, 99.0]  # warned, not changed
+
+
+def test_an_unadjusted_split_is_an_error_under_a_warnings_filter(tmp_path: Path) -> None:
+    split_file(tmp_path, adjusted=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnadjustedSplitWarning)
+        with pytest.raises(UnadjustedSplitWarning, match=r"X.csv \(X\):4: adjusted close moves x0.099"):
+            CsvDirectorySource(tmp_path).history("X")
+
+
+def test_an_adjusted_split_and_moves_under_x3_do_not_warn(tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        split_file(tmp_path, adjusted=True)
+        assert len(CsvDirectorySource(tmp_path).history("X")) == 4  # close jumps, the adjusted close does not
+        write(tmp_path / "Y.csv", "date,close,adj_close\n2025-01-02,30,30\n2025-01-03,10.01,10.01\n")
+        assert len(CsvDirectorySource(tmp_path).history("Y")) == 2  # x0.334: a crash, not flagged
+        write(tmp_path / "Z.csv", "date,adj_close\n2025-01-02,1000\n2025-01-03,100\n")
+        assert len(CsvDirectorySource(tmp_path).history("Z")) == 2  # without close nothing can be told
+
+
+def test_a_split_up_in_a_dividend_adjusted_series_warns() -> None:
+    """adj_close / close is 0.98 on both days: the x4 jump is in both, no adjustment accounts for it."""
+    index = pd.DatetimeIndex(pd.to_datetime(["2025-01-02", "2025-01-03"]), name="date")
+    close = np.array([10.0, 40.0])
+    frame = pd.DataFrame({"open": np.nan, "high": np.nan, "low": np.nan, "close": close, "adj_close": close * 0.98})
+    frame["volume"] = np.nan
+    with pytest.warns(UnadjustedSplitWarning, match=r"^Yahoo Finance: T 2025-01-03: adjusted close moves x4 from"):
+        validate_prices(frame.set_axis(index), "T", "Yahoo Finance")
+
+
+def test_csv_folder_refuses_a_ticker_that_would_leave_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "prices").mkdir()
+    write(tmp_path / "evil.csv", "date,adj_close\n2025-01-02,1\n")
+    with pytest.raises(UnknownTickerError, match="no file"):
+        CsvDirectorySource(tmp_path / "prices").history("../evil")
 
 
 def test_csv_folder_missing_file_and_folder(tmp_path: Path) -> None:
@@ -210,6 +295,25 @@ def test_yahoo_partial_answer_keeps_what_came_and_drops_placeholder_rows() -> No
     assert list(frames["NVDA"].index) == [pd.Timestamp("2025-01-27")]
 
 
+def test_yahoo_invalid_prices_name_ticker_date_and_column() -> None:
+    raw = yahoo_frame(["NVDA"], ["2025-01-24", "2025-01-27"])
+    raw.loc[pd.Timestamp("2025-01-27"), ("NVDA", "Adj Close")] = np.inf
+    with pytest.raises(
+        InvalidPricesError, match=r"^Yahoo Finance: NVDA 2025-01-27: column 'adj_close': value 'inf': must"
+    ):
+        YahooSource(download=FakeDownload(raw), sleep=no_sleep).history("NVDA")
+
+
+def test_yahoo_zero_open_high_low_are_missing_values() -> None:
+    """Yahoo writes 0 for an open, high or low it does not have (yfinance issues #415, #1281, #1566)."""
+    raw = yahoo_frame(["NVDA"], ["2025-01-24", "2025-01-27"])
+    for field in ("Open", "High", "Low"):
+        raw.loc[pd.Timestamp("2025-01-24"), ("NVDA", field)] = 0.0
+    frame = YahooSource(download=FakeDownload(raw), sleep=no_sleep).history("NVDA")
+    assert frame[["open", "high", "low"]].iloc[0].isna().all()
+    assert frame["open"].iloc[1] == 100.5 and frame["close"].tolist() == [100.0, 101.0]
+
+
 # --- the SQLite cache ----------------------------------------------------------------------------------------------
 
 
@@ -258,6 +362,20 @@ def test_cache_write_interrupted_midway_leaves_previous_contents(
     reopened = PriceCache(tmp_path / "prices.sqlite")
     pd.testing.assert_frame_equal(reopened.history("NVDA"), before, check_freq=False)
     assert reopened.coverage("NVDA") == [(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-03"))]
+
+
+def test_cache_rows_that_are_not_prices_are_dropped_and_the_snapshot_serves(tmp_path: Path) -> None:
+    path = tmp_path / "prices.sqlite"
+    cache = PriceCache(path)
+    cache.store("NVDA", SnapshotSource().history("NVDA", "2025-01-02", "2025-01-31"), "2025-01-02", "2025-01-31")
+    with sqlite3.connect(path) as connection:  # damage written by hand (or by an old version)
+        connection.execute("UPDATE prices SET adj_close = 1e999 WHERE date = '2025-01-27'")
+    chain = PriceChain([cache, SnapshotSource()], universe=load_universe(), now=NOW)
+    message = rf"^the price cache {path}: NVDA 2025-01-27: column 'adj_close': value 'inf': .*; dropped NVDA from the"
+    with pytest.warns(CacheWarning, match=message):
+        data = chain.load(["NVDA"], "2025-01-02", "2025-01-31")
+    assert data.coverage["NVDA"].source == "snapshot" and data.coverage["NVDA"].complete
+    assert cache.coverage("NVDA") == [] and cache.tickers() == []
 
 
 def _store_many(path: str, ticker: str) -> None:
@@ -354,6 +472,17 @@ def test_chain_keeps_local_data_when_the_download_fails(tmp_path: Path) -> None:
     assert "Name or service not known" in (coverage.online_error or "")
     assert data.problems[0].startswith("NVDA: snapshot has no prices for 2026-09-28..2026-10-09")
     assert "the download failed (Yahoo Finance gave no prices for NVDA after 3 attempts" in data.problems[0]
+
+
+def test_chain_keeps_local_data_when_the_download_holds_invalid_prices(tmp_path: Path) -> None:
+    raw = yahoo_frame(["NVDA"], ["2026-09-25", "2026-09-28"])
+    raw.loc[pd.Timestamp("2026-09-28"), ("NVDA", "Adj Close")] = -1.0
+    data = chain_with(FakeDownload(raw), tmp_path).load(["NVDA"], "2026-09-01", "2026-09-28")
+    coverage = data.coverage["NVDA"]
+    assert coverage.source == "snapshot" and coverage.last == pd.Timestamp("2026-09-25")
+    assert coverage.online_error == (
+        "Yahoo Finance: NVDA 2026-09-28: column 'adj_close': value '-1.0': must be a positive number"
+    )
 
 
 def test_default_chain_offline_never_builds_an_online_source() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from eventstudy.cli import claims, events, prices, run, universe
+from eventstudy.cli import cache, claims, events, prices, run, universe
 
 app = typer.Typer(
     name="eventstudy",
@@ -22,6 +22,7 @@ app.add_typer(prices.app, name="prices")
 app.add_typer(events.app, name="events")
 app.command(name="universe")(universe.show_universe)
 app.command(name="claims")(claims.claims)
+app.add_typer(cache.app, name="cache")
 
 
 def main() -> None:

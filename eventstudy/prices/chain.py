@@ -17,6 +17,7 @@ import pandas as pd
 
 from eventstudy.calendars import completed_sessions
 from eventstudy.prices.base import (
+    InvalidPricesError,
     MissingPricesError,
     NetworkError,
     PriceSource,
@@ -283,7 +284,7 @@ class PriceChain(PriceSource):
         if pending and self.online is not None and self.cache is not None:
             try:
                 self.fetch(pending, start, end)
-            except NetworkError as exc:
+            except (NetworkError, InvalidPricesError) as exc:  # a failed or unusable download: keep the local data
                 for ticker in pending:
                     data.coverage[ticker] = replace(data.coverage[ticker], online_error=str(exc))
                 return data

@@ -1,4 +1,11 @@
-"""Prices from a user's folder of CSV files, one per ticker, in the layout of ``shared/prices``."""
+"""Prices from a user's folder of CSV files, one per ticker, in the layout of ``shared/prices``.
+
+Each file is read and validated on first use by :func:`~eventstudy.prices.base.read_price_csv` (an empty or
+header-only file, a value that is not a positive finite price up to ``MAX_PRICE``: a
+:class:`~eventstudy.prices.base.PriceFileError` naming file, line and column; a probable unadjusted split: an
+:class:`~eventstudy.prices.base.UnadjustedSplitWarning` naming file, line and dates). A ticker whose file name would
+leave the folder (``../x``) is not in it.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +51,7 @@ class CsvDirectorySource(PriceSource):
         """Prices of ``ticker`` from its CSV file between ``start`` and ``end`` inclusive."""
         if ticker not in self._frames:
             path = self.folder / f"{file_stem(ticker)}.csv"
-            if not path.is_file():
+            if path.parent != self.folder or not path.is_file():
                 raise UnknownTickerError(f"{ticker}: no file {path.name} in {self.folder}")
             self._frames[ticker] = read_price_csv(path, ticker)
         return slice_dates(self._frames[ticker], start, end).copy()

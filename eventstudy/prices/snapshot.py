@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from eventstudy.prices.base import PRICE_COLUMNS, PriceSource, UnknownTickerError, slice_dates
+from eventstudy.prices.base import PRICE_COLUMNS, PriceSource, UnknownTickerError, slice_dates, validate_prices
 
 __all__ = ["PROVENANCE_FILE", "SNAPSHOT_FILE", "SnapshotSource", "data_dir", "snapshot_provenance"]
 
@@ -40,7 +40,8 @@ def _snapshot_frames() -> dict[str, pd.DataFrame]:
     )
     table["date"] = pd.to_datetime(table["date"], format="%Y-%m-%d")
     return {
-        str(ticker): rows.set_index("date")[list(PRICE_COLUMNS)] for ticker, rows in table.groupby("ticker", sort=False)
+        str(ticker): validate_prices(rows.set_index("date")[list(PRICE_COLUMNS)], str(ticker), "the packaged snapshot")
+        for ticker, rows in table.groupby("ticker", sort=False)
     }
 
 

@@ -3,6 +3,11 @@
 The network boundary is the ``download`` callable (``yfinance.download`` by default); tests pass a fake with the same
 signature. yfinance reports most failures by returning empty columns rather than raising, so an answer with no
 prices for any requested ticker is retried like an exception, and reported as a :class:`NetworkError` at the end.
+
+Yahoo writes 0 for an open, high or low it does not have (yfinance issues #415, #1281, #1566): such values are kept
+as missing, like the empty cells of a CSV file. Every series then passes
+:func:`~eventstudy.prices.base.validate_prices` (an :class:`~eventstudy.prices.base.InvalidPricesError` names the
+ticker, date and column; a probable unadjusted split warns).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from eventstudy.prices.base import (
     PriceSource,
     empty_price_frame,
     slice_dates,
+    validate_prices,
 )
 
 __all__ = ["YahooSource"]
@@ -87,6 +93,8 @@ class YahooSource(PriceSource):
         ------
         NetworkError
             If every attempt raised or returned no prices at all.
+        InvalidPricesError
+            If Yahoo's answer holds values that are not prices (see :func:`~eventstudy.prices.base.validate_prices`).
         """
         tickers = list(dict.fromkeys(tickers))
         first = EARLIEST if start is None else pd.Timestamp(start)
@@ -113,7 +121,7 @@ class YahooSource(PriceSource):
                 continue
             frames = {ticker: slice_dates(_standard_frame(raw, ticker), start, end) for ticker in tickers}
             if any(len(frame) for frame in frames.values()):
-                return frames
+                return {ticker: validate_prices(frame, ticker, "Yahoo Finance") for ticker, frame in frames.items()}
         raise NetworkError(
             f"Yahoo Finance gave no prices for {', '.join(tickers)} after {self.attempts} attempts "
             f"({last_problem}): no network, or unknown tickers. Work offline with --offline (the packaged snapshot)."
@@ -153,5 +161,8 @@ def _standard_frame(raw: pd.DataFrame | None, ticker: str) -> pd.DataFrame:
         index = index.tz_localize(None)
     frame.index = index.normalize().rename("date")
     frame = frame.astype("float64")[list(PRICE_COLUMNS)]
-    # yfinance keeps rows of other tickers' sessions as NaN, and placeholder rows without a close.
-    return frame[frame["adj_close"] > 0].sort_index()
+    ohl = ["open", "high", "low"]
+    frame[ohl] = frame[ohl].where(frame[ohl] != 0)  # Yahoo's 0 for a value it does not have (module docstring)
+    # yfinance keeps rows of other tickers' sessions as NaN, and placeholder rows with no (or a 0) close; any other
+    # value is left to the validation.
+    return frame[frame["adj_close"].notna() & (frame["adj_close"] != 0)].sort_index()
