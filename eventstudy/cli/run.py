@@ -15,6 +15,7 @@ from eventstudy.claims.report import ClaimsExtension
 from eventstudy.cli.common import (
     EXIT_DATA_UNAVAILABLE,
     OfflineOption,
+    StrictSplitsOption,
     UniverseOption,
     console,
     errors_to_exit_codes,
@@ -23,7 +24,8 @@ from eventstudy.cli.common import (
 from eventstudy.events import load_events
 from eventstudy.models import MODELS
 from eventstudy.prices import default_price_source
-from eventstudy.report import STUDY_FILE, ReportConfig, load_report_config, write_report
+from eventstudy.publish import check_output_folder
+from eventstudy.report import FOLDER_README, STUDY_FILE, ReportConfig, load_report_config, write_report
 from eventstudy.report.extension import ReportExtension
 from eventstudy.study import EventStudy
 from eventstudy.universe import load_universe
@@ -97,6 +99,7 @@ def run(
         Path | None,
         typer.Option("--claims", help="Claims CSV to check (default: claims.csv beside the events file, if any)."),
     ] = None,
+    strict_splits: StrictSplitsOption = False,
 ) -> None:
     """Run the event study of EVENTS_FILE and write the HTML report, CSV data and run.json to --out.
 
@@ -107,12 +110,14 @@ def run(
     selected = (
         [ticker.strip() for entry in tickers for ticker in entry.split(",") if ticker.strip()] if tickers else None
     )
-    with errors_to_exit_codes():
-        events = load_events(events_file)
-        # Everything that can be wrong with the inputs is found before the study is computed.
+    with errors_to_exit_codes(strict_splits):
+        # Everything that can be wrong with the inputs and the output folder is found before the study is computed.
         claims_path = claims_file or events_file.parent / "claims.csv"
-        claims = load_claims(claims_path, events) if claims_file or claims_path.is_file() else None
         study_file = events_file.parent / STUDY_FILE
+        inputs = [events_file, claims_path, study_file, *([universe] if universe else [])]
+        check_output_folder(out, inputs, placeholder=FOLDER_README)
+        events = load_events(events_file)
+        claims = load_claims(claims_path, events) if claims_file or claims_path.is_file() else None
         config = load_report_config(study_file) if study_file.is_file() else ReportConfig()
         securities = load_universe(universe)
         try:
@@ -152,7 +157,8 @@ def run(
                 checked = check_claims(claims, events, results=results, source_file=claims_path)
                 extensions.append(ClaimsExtension(checked))
             progress.update(task, description="writing the report")
-            index = write_report(results, out, results.metadata(events_file), extensions=extensions, config=config)
+            metadata = results.metadata(events_file)
+            index = write_report(results, out, metadata, extensions=extensions, config=config, inputs=inputs)
 
     console.print(results.summary())
     gaps = [item for item in results.coverage.values() if item["uncovered"] or item["reason"]]

@@ -31,9 +31,6 @@ are checked before anything is written.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -42,6 +39,7 @@ from typing import Any
 from plotly.offline import get_plotlyjs
 
 from eventstudy.columns import COLUMNS
+from eventstudy.publish import MARKER, publish
 from eventstudy.report import pages
 from eventstudy.report.config import STUDY_FILE, ReportConfig, ReportConfigError, load_report_config
 from eventstudy.report.context import ReportContext, ReportError, build_context, safe_file_stem
@@ -62,8 +60,6 @@ __all__ = [
     "write_report",
 ]
 
-#: File that marks a folder as a report written here; only such a folder (or an empty one) is ever replaced.
-MARKER = ".eventstudy-report"
 #: ``README.md`` of every report folder; the repository's ``reports/README.md`` is this same text, so the default
 #: output folder can hold it (and stay unchanged in git) before and after a run.
 FOLDER_README = """\
@@ -95,6 +91,7 @@ def write_report(
     window: tuple[int, int] | None = None,
     extensions: Sequence[ReportExtension] = (),
     config: ReportConfig | None = None,
+    inputs: Sequence[str | Path] = (),
 ) -> Path:
     """Write the HTML report and data files of an event study into ``out_dir``.
 
@@ -103,8 +100,9 @@ def write_report(
     results
         What :meth:`eventstudy.EventStudy.run` returned.
     out_dir
-        Report folder. It is replaced as a whole: it must be new, empty, a report written by this function, or
-        hold only the placeholder ``README.md`` (:data:`FOLDER_README`) that the repository's ``reports/`` has.
+        Report folder, replaced atomically as a whole (:func:`eventstudy.publish.publish`): it must be new, empty, a
+        report written by this function with nothing added by hand, or hold only the placeholder ``README.md``
+        (:data:`FOLDER_README`) that the repository's ``reports/`` has.
     metadata
         Written to ``run.json`` (JSON-ready values; others are written as text), with the report's window and
         counts added under ``report``; default :meth:`eventstudy.results.EventStudyResults.metadata`.
@@ -117,6 +115,9 @@ def write_report(
         entries.
     config
         The study's own choices (title, timeline, featured basket); default derived from the results.
+    inputs
+        Files and folders the run read (events, claims, universe files, price folders): ``out_dir`` may not be or
+        contain any of them.
 
     Returns
     -------
@@ -126,51 +127,24 @@ def write_report(
     Raises
     ------
     ReportError
-        Before anything is written, if ``window`` is not an event window of the study, an event id or a ticker
-        cannot be a file name, or ``out_dir`` exists and is not a report.
+        Before anything is written, if ``window`` is not an event window of the study, or an event id or a ticker
+        cannot be a file name.
+    OutputFolderError
+        Before anything is written, if ``out_dir`` must not be replaced (see :mod:`eventstudy.publish`).
+    OutputWriteError
+        If a file cannot be written; ``out_dir`` is then unchanged.
     """
     out_dir = Path(out_dir).absolute()
     context = build_context(results, window, config)
-    _check_replaceable(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
-    try:
-        _write(staging, context, results.metadata() if metadata is None else metadata, extensions)
-        _replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    meta = results.metadata() if metadata is None else metadata
+    publish(
+        out_dir,
+        lambda folder: _write(folder, context, meta, extensions),
+        marker_text="A report written by eventstudy.report.write_report; replaced as a whole.",
+        placeholder=FOLDER_README,
+        inputs=inputs,
+    )
     return out_dir / "index.html"
-
-
-def _check_replaceable(out_dir: Path) -> None:
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise ReportError(f"{out_dir} exists and is not a folder")
-    entries = {entry.name for entry in out_dir.iterdir()}
-    placeholder = entries == {"README.md"} and (out_dir / "README.md").read_text(encoding="utf-8") == FOLDER_README
-    if entries and not placeholder and MARKER not in entries:
-        raise ReportError(
-            f"{out_dir} is not empty and holds no report written by eventstudy ({MARKER} is missing); the report "
-            "replaces its folder as a whole, so choose a new or empty folder"
-        )
-
-
-def _replace(staging: Path, out_dir: Path) -> None:
-    """Move the complete report in ``staging`` to ``out_dir``, putting back the previous one if that fails."""
-    staging.chmod(0o755)
-    if not out_dir.exists():
-        os.replace(staging, out_dir)
-        return
-    previous = staging.with_name(staging.name.removesuffix(".partial") + ".previous")
-    os.replace(out_dir, previous)
-    try:
-        os.replace(staging, out_dir)
-    except BaseException:
-        os.replace(previous, out_dir)
-        raise
-    shutil.rmtree(previous, ignore_errors=True)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -239,4 +213,3 @@ def _write(
         path = folder / "securities" / f"{context.security_files[security.ticker]}.html"
         _write_text(path, pages.security_page(context, security))
     _write_text(folder / "README.md", FOLDER_README)
-    _write_text(folder / MARKER, "A report written by eventstudy.report.write_report; replaced as a whole.\n")
