@@ -280,16 +280,16 @@ def _security(record: dict[str, str], referenced: set[str]) -> tuple[Security | 
 
     if not ticker:
         problems.append(Problem("is empty", "ticker", ""))
-    checked("ticker", check_ticker)
+    well_formed = checked("ticker", check_ticker) is not None
     exchange = record.get("exchange", "")
     if exchange and exchange not in calendar_names():
         reason = "is not an exchange MIC exchange_calendars has (eventstudy.calendars.calendar_names() lists them)"
         problems.append(Problem(reason, "exchange", exchange))
-    elif not exchange and ticker:
+    elif not exchange and well_formed:
         try:
             exchange = _exchange_of_suffix(ticker)
         except UnknownSuffixError as exc:
-            problems.append(Problem(f"{exc} (fill the 'exchange' column)", "ticker", ticker))
+            problems.append(Problem(str(exc), "ticker", ticker))
     group = checked("group", check_group) or DEFAULT_GROUP
     benchmark = checked("benchmark", check_ticker)
     factor = checked("factor", check_ticker)

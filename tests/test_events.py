@@ -362,7 +362,8 @@ def test_minimal_files_load_to_the_events_of_the_full_format(tmp_path: Path) -> 
     expected = load_events(full)
     texts = {
         "id,date,title\nr1,2025-01-20,DeepSeek-R1\n": ["r1"],
-        "id,date,time,timezone,title\r\nr1,2025-01-20,,,DeepSeek-R1\r\nglm-5,2026-02-11,23:00,Asia/Shanghai,GLM-5\r\n": [
+        "id,date,time,timezone,title\r\nr1,2025-01-20,,,DeepSeek-R1\r\n"
+        "glm-5,2026-02-11,23:00,Asia/Shanghai,GLM-5\r\n": [
             "r1",
             "glm-5",
         ],
