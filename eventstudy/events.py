@@ -398,11 +398,6 @@ class Event:
         """The verbatim excerpts of ``quote`` (it may join several with :data:`QUOTE_SEPARATOR`)."""
         return tuple(self.quote.split(QUOTE_SEPARATOR)) if self.quote else ()
 
-    @property
-    def has_day_zero(self) -> bool:
-        """Whether the event can be placed on a calendar (every precision but ``undated``)."""
-        return self.date is not None
-
     def day_zero(self, exchange: str) -> pd.Timestamp:
         """First session of ``exchange`` that can react to the event (see :func:`eventstudy.calendars.day_zero`):
         of its earliest instant for a span; a ``month`` event is taken at the first day of its month.
@@ -542,7 +537,7 @@ class EventSet:
         rows = []
         for exchange in exchanges:
             for event in self._events:
-                if event.has_day_zero:
+                if event.date is not None:  # undated events have no day 0
                     first, last = event.day_zero_range(exchange)
                     rows.append(
                         {

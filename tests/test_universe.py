@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from eventstudy.prices import SnapshotSource
+from eventstudy.cli import app
+from eventstudy.prices import SnapshotSource, snapshot_provenance
 from eventstudy.universe import Security, UniverseError, UniverseFileError, load_universe
 
 HEADER = "ticker,name,exchange,currency,group,benchmark,factor\n"
@@ -164,3 +166,23 @@ def test_universe_files_are_read_like_events_files(tmp_path: Path) -> None:
         load_universe(missing)
     with pytest.raises(UniverseError, match="cannot read the universe file"):
         load_universe(tmp_path / "absent.csv")
+
+
+def test_cli_universe_show_says_how_a_ticker_would_be_treated(tmp_path: Path) -> None:
+    runner = CliRunner()
+    toyota = runner.invoke(app, ["universe", "show", "7203.T"], env={"COLUMNS": "200"})
+    assert toyota.exit_code == 0, toyota.output
+    for text in ("suffix table (suffix '.T')", "XTKS (Tokyo Stock Exchange)", "^N225 (the default of XTKS)", "JPY"):
+        assert text in toyota.output
+    assert "none (fetched online when run)" in toyota.output
+    span = snapshot_provenance()["series"]["NVDA"]
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    (folder / "NVDA.csv").write_text("date,adj_close\n2025-01-27,118.42\n2025-01-28,128.99\n", encoding="utf-8")
+    nvda = runner.invoke(app, ["universe", "show", "NVDA", "--prices", str(folder)], env={"COLUMNS": "200"})
+    assert nvda.exit_code == 0, nvda.output
+    assert "its row in" in nvda.output and "SPY (the default of XNAS)" not in nvda.output
+    assert f"{span['first']} .. {span['last']} ({span['rows']} rows)" in nvda.output
+    assert "2025-01-27 .. 2025-01-28 (2 rows)" in nvda.output
+    unknown = runner.invoke(app, ["universe", "show", "FOO.XX"])
+    assert unknown.exit_code == 1 and "unknown Yahoo Finance suffix '.XX'" in unknown.output
