@@ -16,7 +16,6 @@ Brown, S. J., Warner, J. B. (1980). Measuring security price performance. JFE 8(
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.calendars import calendar_name
-from eventstudy.universe import Security, Universe, UniverseError
+from eventstudy.universe import Security, Universe, UniverseError, group_slug
 
 __all__ = ["BASKETS_GROUP", "Basket", "basket_returns", "basket_ticker", "make_baskets"]
 
@@ -34,7 +33,7 @@ BASKETS_GROUP = "baskets"
 
 def basket_ticker(group: str) -> str:
     """Ticker of a group's basket: ``"HK AI model makers"`` -> ``"basket-hk-ai-model-makers"``."""
-    return "basket-" + re.sub(r"[^a-z0-9]+", "-", group.lower()).strip("-")
+    return "basket-" + group_slug(group)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """Exchange calendars: which session can first react to an announcement, and trading-day offsets.
 
-Every security is measured in the sessions of its own exchange, taken from ``exchange_calendars``
-(XNYS/XNAS for New York, XHKG for Hong Kong, XAMS for Amsterdam); no holiday is ever hand-listed here.
+Every security is measured in the sessions of its own exchange, taken from ``exchange_calendars``: every calendar
+it has is available by its MIC or one of its aliases (``XNAS`` is an alias of ``XNYS``: Nasdaq and NYSE share one
+calendar), plus :data:`CALENDAR_ALIASES` for exchanges that share another's calendar; no holiday is ever
+hand-listed here. Calendars are built on first use and cached (``exchange_calendars`` itself is imported only then).
 
 The day-0 rule
 --------------
-An announcement is an instant: a local date, an optional local time and an IANA time zone (default
-``Asia/Shanghai``, the time zone of the press the events come from).
+An announcement is an instant: a local date, an optional local time and, with a time, the IANA time zone it is
+given in (there is no default zone).
 
 * With a time, day 0 on an exchange is the first session whose close is strictly after the instant: the same
   session if the news came before that session's close (including before its open or during a lunch break),
@@ -18,23 +20,30 @@ An announcement is an instant: a local date, an optional local time and an IANA 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from functools import cache
+from typing import TYPE_CHECKING
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+if TYPE_CHECKING:
+    from exchange_calendars import ExchangeCalendar
+
 CALENDAR_START = "2010-01-01"
-SUPPORTED_EXCHANGES = ("XNYS", "XNAS", "XHKG", "XAMS")
+#: Exchanges that ``exchange_calendars`` has no calendar of, but that trade on another's: Shenzhen on Shanghai's
+#: (both follow the CSRC's holidays and 09:30-11:30, 13:00-15:00 China time), the National Stock Exchange of India
+#: on the BSE's (same holidays and 09:15-15:30 India time).
+CALENDAR_ALIASES = {"XSHE": "XSHG", "XNSE": "XBOM"}
 
 __all__ = [
-    "DEFAULT_TIMEZONE",
-    "SUPPORTED_EXCHANGES",
+    "CALENDAR_ALIASES",
+    "CALENDAR_START",
     "CalendarError",
     "announcement_instant",
     "calendar_name",
+    "calendar_names",
     "completed_sessions",
     "day_zero",
     "get_calendar",
@@ -44,29 +53,72 @@ __all__ = [
 
 
 class CalendarError(ValueError):
-    """An exchange that is not supported, or a date outside the span the calendar covers."""
+    """An exchange without a calendar, an instant without a time zone, or a date outside the span the calendar
+    covers."""
 
 
 @cache
-def get_calendar(exchange: str) -> xcals.ExchangeCalendar:
-    """Return the ``exchange_calendars`` calendar of an exchange MIC (e.g. ``"XNAS"``, ``"XHKG"``).
+def calendar_names() -> tuple[str, ...]:
+    """Every exchange MIC (or alias) :func:`get_calendar` accepts, sorted."""
+    import exchange_calendars as xcals
 
-    The calendar spans from 2010 to the end of the span ``exchange_calendars`` knows (about a year ahead).
+    return tuple(sorted({*xcals.get_calendar_names(include_aliases=True), *CALENDAR_ALIASES}))
+
+
+@cache
+def get_calendar(exchange: str) -> ExchangeCalendar:
+    """Return the ``exchange_calendars`` calendar of an exchange MIC (e.g. ``"XNAS"``, ``"XTKS"``).
+
+    The calendar spans from 2010 (or the first year ``exchange_calendars`` can evaluate it) to the end of the span
+    it knows (about a year ahead).
+
+    Raises
+    ------
+    CalendarError
+        Naming the MIC, for an exchange ``exchange_calendars`` has no calendar of (or cannot build).
     """
-    if exchange not in SUPPORTED_EXCHANGES:
-        raise CalendarError(f"exchange {exchange!r} is not supported; use one of {', '.join(SUPPORTED_EXCHANGES)}")
+    import exchange_calendars as xcals
+
+    name = CALENDAR_ALIASES.get(exchange, exchange)
+    if name not in calendar_names():
+        raise CalendarError(
+            f"unknown exchange MIC {exchange!r}: exchange_calendars has no calendar for it; "
+            f"eventstudy.calendars.calendar_names() lists the {len(calendar_names())} it has (e.g. XNYS, XHKG, XTKS, "
+            "XSHG, XLON, XETR)"
+        )
+    name = xcals.resolve_alias(name)
+    # Some calendars cannot be evaluated as early as 2010 (e.g. XSAU from 2021): start at their own first year.
+    factory = xcals.calendar_utils.global_calendar_dispatcher._calendar_factories.get(name)
+    bound = getattr(factory, "bound_min", lambda: None)()
+    start = CALENDAR_START if bound is None else max(pd.Timestamp(CALENDAR_START), bound).date().isoformat()
     with warnings.catch_warnings():
         # exchange_calendars still calls pandas APIs that pandas 3 deprecates; not ours to fix, not the user's.
         warnings.simplefilter("ignore", DeprecationWarning)
-        return xcals.get_calendar(exchange, start=CALENDAR_START)
+        try:
+            return xcals.get_calendar(name, start=start)
+        except (ValueError, NotImplementedError) as exc:
+            reason = re.sub(r"\s+", " ", str(exc))[:200]
+            raise CalendarError(f"exchange_calendars cannot build the {exchange} calendar: {reason}") from exc
 
 
+@cache
 def calendar_name(exchange: str) -> str:
     """Name of the calendar an exchange trades on; exchanges with equal names share their sessions.
 
-    ``XNAS`` is an alias of ``XNYS`` in ``exchange_calendars``: Nasdaq and NYSE listings share one calendar.
+    ``XNAS`` is an alias of ``XNYS`` in ``exchange_calendars``: Nasdaq and NYSE listings share one calendar; so do
+    the exchanges of :data:`CALENDAR_ALIASES`. The calendar itself is not built.
+
+    Raises
+    ------
+    CalendarError
+        For an exchange without a calendar.
     """
-    return get_calendar(exchange).name
+    import exchange_calendars as xcals
+
+    name = CALENDAR_ALIASES.get(exchange, exchange)
+    if name not in calendar_names():
+        get_calendar(exchange)  # raises the error naming the MIC
+    return str(xcals.resolve_alias(name))
 
 
 def sessions(exchange: str, start: object = None, end: object = None) -> pd.DatetimeIndex:
@@ -90,16 +142,16 @@ def completed_sessions(
     return candidates[(closes <= now).to_numpy()]
 
 
-def announcement_instant(
-    date: dt.date | str, time: dt.time | str | None = None, timezone: str = DEFAULT_TIMEZONE
-) -> pd.Timestamp:
+def announcement_instant(date: dt.date | str, time: dt.time | str | None, timezone: str | None) -> pd.Timestamp:
     """The UTC instant of a local announcement time (``time=None`` gives local midnight).
 
     Raises
     ------
     CalendarError
-        If ``timezone`` is not an IANA time zone.
+        If ``timezone`` is missing or not an IANA time zone.
     """
+    if not timezone:
+        raise CalendarError(f"{date} {time or ''}: a time of day needs its time zone (IANA, e.g. Asia/Tokyo)")
     local = pd.Timestamp(date)
     if time is not None:
         clock = dt.time.fromisoformat(time) if isinstance(time, str) else time
@@ -114,7 +166,7 @@ def day_zero(
     date: dt.date | str,
     exchange: str,
     time: dt.time | str | None = None,
-    timezone: str = DEFAULT_TIMEZONE,
+    timezone: str | None = None,
 ) -> pd.Timestamp:
     """First session of ``exchange`` whose prices can react to an announcement (see the module's day-0 rule).
 
@@ -127,7 +179,7 @@ def day_zero(
     time
         Local time of day (``"HH:MM"`` or ``datetime.time``); ``None`` when unknown.
     timezone
-        IANA time zone of ``date`` and ``time``.
+        IANA time zone of ``date`` and ``time``; required with a time (there is no default zone).
 
     Returns
     -------
@@ -138,7 +190,7 @@ def day_zero(
     --------
     R1 was published on the evening of 2025-01-20 in Beijing, a US holiday (Martin Luther King Jr. Day):
 
-    >>> day_zero("2025-01-20", "XNAS", time="20:00").date()
+    >>> day_zero("2025-01-20", "XNAS", time="20:00", timezone="Asia/Shanghai").date()
     datetime.date(2025, 1, 21)
     """
     calendar = get_calendar(exchange)
@@ -146,14 +198,22 @@ def day_zero(
         all_sessions = calendar.sessions
         position = all_sessions.searchsorted(pd.Timestamp(date), side="left")
         if position == len(all_sessions):
-            raise CalendarError(f"{date} is after the last session {exchange} has in its calendar")
+            raise CalendarError(_beyond(f"{date}", exchange))
         return all_sessions[position]
     instant = announcement_instant(date, time, timezone)
     closes = calendar.closes
     position = closes.searchsorted(instant, side="right")
     if position == len(closes):
-        raise CalendarError(f"{date} {time} {timezone} is after the last session {exchange} has in its calendar")
+        raise CalendarError(_beyond(f"{date} {time} {timezone}", exchange))
     return closes.index[position]
+
+
+def _beyond(when: str, exchange: str) -> str:
+    last = get_calendar(exchange).last_session.date()
+    return (
+        f"{when}: day 0 on {exchange} would be after {last}, the last session its calendar has "
+        "(exchange_calendars knows sessions only about a year ahead)"
+    )
 
 
 def offset_sessions(exchange: str, session: object, offsets: np.ndarray | list[int]) -> pd.DatetimeIndex:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
 from eventstudy.calendars import (
     CalendarError,
     calendar_name,
+    calendar_names,
     completed_sessions,
     day_zero,
+    get_calendar,
     offset_sessions,
     sessions,
 )
@@ -37,7 +42,53 @@ from eventstudy.calendars import (
     ],
 )
 def test_day_zero_with_time(date: str, time: str, exchange: str, expected: str) -> None:
-    assert day_zero(date, exchange, time=time) == pd.Timestamp(expected)
+    assert day_zero(date, exchange, time=time, timezone="Asia/Shanghai") == pd.Timestamp(expected)
+
+
+# Expected days derived from each exchange's published hours and holidays, not from our output:
+# Tokyo (JPX) closes at 15:30 JST since 2024-11-05 (15:00 before); New Year holidays 1-3 January; Culture Day
+# (3 November 2024, a Sunday) was observed on Monday 4 November 2024.
+# Shanghai (SSE) closes at 15:00 CST; closed 1-8 October 2025 (National Day and Mid-Autumn), reopening on the 9th.
+# Seoul (KRX) closes at 15:30 KST; closed on Monday 3 March 2025 (substitute holiday for Samiljeol, 1 March).
+# London (LSE) closes at 16:30 UK time; closed on Good Friday 18 and Easter Monday 21 April 2025.
+# Frankfurt (Xetra) closes at 17:30 CET; closed on 24, 25 and 26 December 2025.
+@pytest.mark.parametrize(
+    ("exchange", "date", "time", "timezone", "expected"),
+    [
+        ("XTKS", "2025-03-03", "15:00", "Asia/Tokyo", "2025-03-03"),  # 30 minutes before the 15:30 close
+        ("XTKS", "2025-03-03", "15:45", "Asia/Tokyo", "2025-03-04"),  # after the close
+        ("XTKS", "2024-11-01", "15:15", "Asia/Tokyo", "2024-11-05"),  # after the old 15:00 close; 4 Nov a holiday
+        ("XTKS", "2025-01-01", None, None, "2025-01-06"),  # New Year holidays, then a weekend
+        ("XSHG", "2025-03-03", "14:59", "Asia/Shanghai", "2025-03-03"),
+        ("XSHG", "2025-03-03", "15:00", "Asia/Shanghai", "2025-03-04"),  # at the close: too late for it
+        ("XSHG", "2025-09-30", "16:00", "Asia/Shanghai", "2025-10-09"),  # Golden Week
+        ("XSHE", "2025-09-30", "16:00", "Asia/Shanghai", "2025-10-09"),  # Shenzhen shares Shanghai's calendar
+        ("XKRX", "2025-03-04", "15:29", "Asia/Seoul", "2025-03-04"),
+        ("XKRX", "2025-03-04", "15:31", "Asia/Seoul", "2025-03-05"),
+        ("XKRX", "2025-03-03", None, None, "2025-03-04"),  # substitute holiday
+        ("XKRX", "2025-02-28", "16:00", "Asia/Seoul", "2025-03-04"),  # Friday after the close: weekend, holiday
+        ("XLON", "2025-03-03", "16:29", "Europe/London", "2025-03-03"),
+        ("XLON", "2025-03-03", "16:31", "Europe/London", "2025-03-04"),
+        ("XLON", "2025-04-17", "17:00", "Europe/London", "2025-04-22"),  # Easter
+        ("XLON", "2025-07-01", "08:00", "America/New_York", "2025-07-01"),  # 13:00 in London (BST)
+        ("XLON", "2025-07-01", "12:00", "America/New_York", "2025-07-02"),  # 17:00 in London, after the close
+        ("XETR", "2025-03-03", "17:29", "Europe/Berlin", "2025-03-03"),
+        ("XETR", "2025-03-03", "17:31", "Europe/Berlin", "2025-03-04"),
+        ("XETR", "2025-12-23", "18:00", "Europe/Berlin", "2025-12-29"),  # Christmas, then a weekend
+    ],
+)
+def test_day_zero_on_asian_and_european_exchanges(
+    exchange: str, date: str, time: str | None, timezone: str | None, expected: str
+) -> None:
+    assert day_zero(date, exchange, time=time, timezone=timezone) == pd.Timestamp(expected)
+
+
+def test_every_calendar_of_exchange_calendars_is_available() -> None:
+    names = calendar_names()
+    assert {"XNYS", "XNAS", "XHKG", "XTKS", "XSHG", "XSHE", "XKRX", "XLON", "XETR", "XBOM", "XNSE"} <= set(names)
+    assert calendar_name("XSHE") == "XSHG" and calendar_name("XNSE") == "XBOM" and calendar_name("XTSX") == "XTSE"
+    # A calendar that exchange_calendars evaluates only from 2021 starts there instead of failing.
+    assert get_calendar("XSAU").first_session.year == 2021
 
 
 def test_day_zero_in_another_time_zone() -> None:
@@ -56,8 +107,8 @@ def test_day_zero_without_time_is_that_date_or_the_next_session() -> None:
 def test_half_day_session_is_a_session() -> None:
     # HKEX closed at noon on Lunar New Year's eve 2026-02-16: news at 13:00 moves to the next session, 2026-02-20.
     assert pd.Timestamp("2026-02-16") in sessions("XHKG", "2026-02-16", "2026-02-16")
-    assert day_zero("2026-02-16", "XHKG", time="11:00") == pd.Timestamp("2026-02-16")
-    assert day_zero("2026-02-16", "XHKG", time="13:00") == pd.Timestamp("2026-02-20")
+    assert day_zero("2026-02-16", "XHKG", time="11:00", timezone="Asia/Hong_Kong") == pd.Timestamp("2026-02-16")
+    assert day_zero("2026-02-16", "XHKG", time="13:00", timezone="Asia/Hong_Kong") == pd.Timestamp("2026-02-20")
 
 
 def test_offsets_follow_each_exchange_calendar() -> None:
@@ -80,10 +131,24 @@ def test_offsets_reject_a_non_session() -> None:
 
 
 def test_unknown_exchange_and_time_zone_are_named() -> None:
-    with pytest.raises(CalendarError, match="'XLON' is not supported"):
-        day_zero("2025-01-27", "XLON")
+    with pytest.raises(CalendarError, match=r"unknown exchange MIC 'XMARS'.*calendar_names\(\) lists the"):
+        day_zero("2025-01-27", "XMARS")
     with pytest.raises(CalendarError, match="unknown time zone 'Mars/Olympus'"):
         day_zero("2025-01-27", "XNYS", time="10:00", timezone="Mars/Olympus")
+    with pytest.raises(CalendarError, match="a time of day needs its time zone"):
+        day_zero("2025-01-27", "XNYS", time="10:00")
+
+
+def test_a_day_zero_past_the_calendar_names_its_last_session() -> None:
+    last = get_calendar("XNYS").last_session
+    with pytest.raises(CalendarError, match=f"would be after {last.date()}, the last session"):
+        day_zero(last + pd.Timedelta(days=7), "XNYS")
+
+
+def test_the_command_line_starts_without_building_calendars() -> None:
+    # `eventstudy --help` and `events check` must start fast: exchange_calendars is imported only when used.
+    code = "import sys, eventstudy.cli; print('exchange_calendars' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
 def test_nasdaq_and_nyse_share_a_calendar() -> None:

@@ -79,7 +79,7 @@ def test_universe_table_and_a_bad_universe_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "2513.HK" in result.output and "0100.HK" in result.output and "NVDA" not in result.output
     bad = tmp_path / "u.csv"
-    bad.write_text("ticker,name\nX,Y\n", encoding="utf-8")
+    bad.write_text("ticker,name\n../../evil,Y\n", encoding="utf-8")
     result = runner.invoke(app, ["universe", "--universe", str(bad)])
     assert result.exit_code == 1
-    assert "missing required column(s) exchange" in result.output
+    assert f"{bad}:2: column 'ticker': value '../../evil': is not a ticker" in result.output

@@ -58,7 +58,7 @@ def test_same_inputs_give_byte_identical_data_files(report: Path, tmp_path: Path
         (["--window", "0;1"], "--window '0;1': expected two whole numbers"),
         (["--estimation", "-250,-5"], "must end before the event windows"),
         (["--model", "capm"], "unknown model 'capm'"),
-        (["--tickers", "NOPE"], "['NOPE'] are not in the universe"),
+        (["--tickers", "NOPE.XX"], "ticker 'NOPE.XX': unknown Yahoo Finance suffix '.XX'"),
     ],
 )
 def test_bad_options_exit_1_before_writing(arguments: list[str], message: str, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ app = typer.Typer(
 app.command(name="run")(run.run)
 app.add_typer(prices.app, name="prices")
 app.add_typer(events.app, name="events")
-app.command(name="universe")(universe.show_universe)
+app.add_typer(universe.app, name="universe")
 app.command(name="claims")(claims.claims)
 app.add_typer(cache.app, name="cache")
 

@@ -1,0 +1,107 @@
+"""End to end, offline: minimal events files and tickers outside the packaged universe give the packaged numbers."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy import CsvDirectorySource, EventStudy, load_events, load_universe
+from eventstudy.events import EventSet
+from eventstudy.prices import SnapshotSource
+from eventstudy.results import EventStudyResults
+from eventstudy.universe import UniverseError
+
+REPO = Path(__file__).resolve().parents[1]
+DAY_EVENTS = ["deepseek-r1", "kimi-k1-5"]
+TIMED_EVENTS = ["nvidia-crash", "glm-5"]
+#: Kept small to stay fast: one test, no placebo, no baskets.
+QUICK = {"tests": ["cross_sectional_t"], "placebo_replications": 0, "baskets": []}
+
+
+def run(events: EventSet, tickers: list[str], **options: object) -> EventStudyResults:
+    return EventStudy(events, tickers=tickers, **(QUICK | options)).run()  # type: ignore[arg-type]
+
+
+def numbers(results: EventStudyResults) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """AR and CAR rows, without the columns naming the security (compared across tickers)."""
+    return results.ar.drop(columns=["ticker", "group"]), results.car.drop(columns=["ticker", "group"])
+
+
+def write_columns(path: Path, ids: list[str], columns: list[str]) -> Path:
+    """The rows ``ids`` of the repository's events.csv with only ``columns``."""
+    with (REPO / "events.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["id"] in ids]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def full() -> EventSet:
+    return load_events(REPO / "events.csv")
+
+
+@pytest.mark.parametrize(
+    ("ids", "columns"),
+    [
+        (DAY_EVENTS, ["id", "date", "title"]),
+        ([*DAY_EVENTS, *TIMED_EVENTS], ["id", "date", "time", "timezone", "title"]),
+    ],
+)
+def test_a_minimal_events_file_gives_the_numbers_of_the_full_format(
+    ids: list[str], columns: list[str], full: EventSet, tmp_path: Path
+) -> None:
+    minimal = load_events(write_columns(tmp_path / "minimal.csv", ids, columns))
+    assert [event.date_precision for event in minimal] == [full[event_id].date_precision for event_id in ids]
+    expected = run(EventSet(full[event_id] for event_id in ids), ["NVDA", "0700.HK"], prices=SnapshotSource())
+    got = run(minimal, ["NVDA", "0700.HK"], prices=SnapshotSource())
+    assert len(got.car) == len(ids) * 2 * 5  # every event on both securities, five windows
+    for mine, theirs in zip(numbers(got), numbers(expected), strict=True):
+        pd.testing.assert_frame_equal(mine, theirs)
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A price folder with NVDA's packaged prices as NVDX, SPY's as SPY and as SPYX."""
+    folder = tmp_path_factory.mktemp("renamed")
+    snapshot = SnapshotSource()
+    for source, target in (("NVDA", "NVDX"), ("SPY", "SPY"), ("SPY", "SPYX")):
+        frame = snapshot.history(source).reset_index()
+        frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+        frame.to_csv(folder / f"{target}.csv", index=False)
+    return folder
+
+
+def test_a_ticker_outside_the_universe_is_studied_against_its_suffix_benchmark(renamed: Path, full: EventSet) -> None:
+    events = EventSet(full[event_id] for event_id in ["nvidia-crash", "deepseek-r1"])
+    expected = run(events, ["NVDA"], prices=SnapshotSource())
+    got = run(events, ["NVDX"], prices=CsvDirectorySource(renamed))  # NVDX: no suffix -> XNYS -> SPY
+    pairs = got.pairs.set_index("event_id")
+    assert (pairs["ticker"] == "NVDX").all() and (pairs["benchmark"] == "SPY").all()
+    assert (pairs["group"] == "other").all() and (pairs["exchange"] == "XNYS").all()
+    for mine, theirs in zip(numbers(got), numbers(expected), strict=True):
+        pd.testing.assert_frame_equal(mine, theirs)
+    # The crash day itself, derived from the prices: NVDA closed 16.97% down on 2025-01-27.
+    day0 = got.ar[(got.ar["event_id"] == "nvidia-crash") & (got.ar["day"] == 0)].iloc[0]
+    assert day0["return"] == pytest.approx(-0.1697, abs=5e-4)
+
+
+def test_a_user_universe_file_names_the_benchmark(renamed: Path, full: EventSet, tmp_path: Path) -> None:
+    universe = tmp_path / "universe.csv"
+    universe.write_text("ticker,benchmark\nNVDX,SPYX\n", encoding="utf-8")
+    events = EventSet([full["nvidia-crash"]])
+    expected = run(events, ["NVDA"], prices=SnapshotSource())
+    got = run(events, ["NVDX"], prices=CsvDirectorySource(renamed), universe=load_universe(universe))
+    assert got.pairs["benchmark"].tolist() == ["SPYX"]
+    for mine, theirs in zip(numbers(got), numbers(expected), strict=True):
+        pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_an_unknown_suffix_is_refused_naming_the_ticker(full: EventSet) -> None:
+    with pytest.raises(UniverseError, match=r"ticker 'NVDA.XX': unknown Yahoo Finance suffix '\.XX'"):
+        EventStudy([full["nvidia-crash"]], tickers=["NVDA.XX"]).pairs()
