@@ -21,7 +21,11 @@ COLUMNS: dict[str, dict[str, str]] = {
         "group": "universe group",
         "exchange": "exchange MIC; its calendar counts the sessions",
         "benchmark": "benchmark ticker",
-        "day_zero": "first session of the exchange that can react to the event",
+        "day_zero": "first session of the exchange that can react to the event (for an event known only to a span of "
+        "time: the first possible one)",
+        "day_zero_last": "last possible day 0 of an event known only to a span of time (day_zero otherwise)",
+        "window_extension": "sessions from day_zero to day_zero_last: every event window of the pair is extended by "
+        "this many sessions at its end",
         "model": "normal-return model of the study",
         "model_used": "model this pair was fitted with (the study's, or market-adjusted for a short history)",
         "fallback_reason": "why and how the short-history fallback was used (empty when it was not)",
@@ -66,6 +70,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "window": "event window label, e.g. (-1,+1)",
         "tau1": "first day of the window",
         "tau2": "last day of the window",
+        "window_extension": "sessions added to the window's end for an event known only to a span (pairs.csv): the "
+        "CAR runs from tau1 around the first possible day 0 to tau2 after the last",
         "car": "cumulative abnormal return over the window",
         "car_variance": "forecast-error-corrected variance of CAR",
         "car_se": "standard error of CAR",

@@ -122,9 +122,14 @@ def _car_table(computation: Computation, pairs: pd.DataFrame, position: int) -> 
     residuals = arrays.estimation_residuals
     assert residuals is not None  # the engine keeps them for the pairs of a study
     car, variance, dof = arrays.car[estimable, position], arrays.car_variance[estimable, position], arrays.fit.dof
+    extension = pairs["window_extension"].to_numpy()[estimable]
     t, p = car_t_test(car, variance, dof[estimable])
     se = np.sqrt(np.where(variance >= 0, variance, np.nan))
     half = stats.t.ppf(0.975, dof[estimable]) * se
+    sq = np.full(car.shape, np.nan)
+    for added in np.unique(extension):  # the SQ test's null sums span the pair's own window length
+        rows = extension == added
+        sq[rows] = sq_test(car[rows], residuals[estimable][rows], window[1] - window[0] + 1 + int(added))
     return (
         pairs.loc[estimable, ["event_id", "ticker", "group", "model_used", "fallback_reason"]]
         .reset_index(drop=True)
@@ -132,13 +137,14 @@ def _car_table(computation: Computation, pairs: pd.DataFrame, position: int) -> 
             window=window_label(window),
             tau1=window[0],
             tau2=window[1],
+            window_extension=extension,
             car=car,
             car_variance=variance,
             car_se=se,
             t=t,
             p_value=p,
             df=dof[estimable],
-            sq_p_value=sq_test(car, residuals[estimable], window[1] - window[0] + 1),
+            sq_p_value=sq,
             ci_low=car - half,
             ci_high=car + half,
             missing_days=arrays.window_missing[estimable, position].astype(int),
@@ -192,6 +198,16 @@ def _tests_rows(outcomes: dict[str, Outcomes], present: np.ndarray) -> pd.DataFr
     )
 
 
+def _event_window(
+    ar: np.ndarray, dates: np.ndarray, days: np.ndarray, window: tuple[int, int], extension: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's ARs and dates over one event window, extended at its end by the pair's ``extension`` (a span);
+    the columns beyond a pair's own window are NaN (NaT)."""
+    span = slice(window[0] - days[0], window[1] + int(extension.max(initial=0)) - days[0] + 1)
+    outside = np.arange(span.stop - span.start)[np.newaxis, :] > (window[1] - window[0] + extension)[:, np.newaxis]
+    return np.where(outside, np.nan, ar[:, span]), np.where(outside, np.datetime64("NaT"), dates[:, span])
+
+
 def infer(computation: Computation, pairs: pd.DataFrame) -> Inference:
     """The tests of every pair and sample of a computed study (``pairs``: its pairs table, for the labels)."""
     spec, computed = computation.spec, computation.pairs
@@ -202,12 +218,13 @@ def infer(computation: Computation, pairs: pd.DataFrame) -> Inference:
     assert residuals is not None  # the engine keeps them for the pairs of a study
     layout = sample_layout(pairs)
     tickers = pairs["ticker"].to_numpy()
+    extension = pairs["window_extension"].to_numpy()
     days = arrays.offsets
     rng = np.random.default_rng(spec.seed)
     car_tables, test_tables, caar_tables = [], [], []
     for position, window in enumerate(spec.event_windows):
         car_tables.append(_car_table(computation, pairs, position))
-        span = slice(window[0] - days[0], window[1] - days[0] + 1)
+        event_ar, event_dates = _event_window(arrays.ar, computed.path_dates, days, window, extension)
         members = layout.members.restricted(estimable & np.isfinite(arrays.car[:, position]))
         data = window_samples(
             members,
@@ -215,10 +232,11 @@ def infer(computation: Computation, pairs: pd.DataFrame) -> Inference:
             arrays.car_variance[:, position],
             arrays.fit.dof,
             arrays.fit.sigma,
-            arrays.ar[:, span],
+            event_ar,
             residuals,
             computed.estimation_dates,
-            computed.path_dates[:, span],
+            event_dates,
+            window_days=window[1] - window[0] + 1 + extension,
         )
         outcomes = sample_tests(data, spec.tests, rng, replications=spec.bootstrap_replications)
         present = np.flatnonzero(members.counts() > 0)

@@ -245,12 +245,28 @@ def _manifest_text(folder: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _foreign_entries(folder: Path) -> list[str]:
-    """Paths under ``folder`` the manifest does not list as they are now (empty for a marker without manifest)."""
-    try:
-        text = (folder / MARKER).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return [f"{MARKER} (unreadable)"]
+def _foreign_entries(folder: Path, attempts: int = 3) -> list[str]:
+    """Paths under ``folder`` the manifest does not list as they are now (empty for a marker without manifest).
+
+    Another run may swap a new version into place while the folder is read; the folder is then read again (a marker
+    that is not the one read before means the listing may mix two versions).
+    """
+    foreign = [f"{MARKER} (unreadable)"]
+    for _ in range(attempts):
+        try:
+            before = os.stat(folder / MARKER)
+            text = (folder / MARKER).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return foreign
+        foreign = _unlisted(folder, text)
+        with suppress(OSError):
+            if not foreign or os.path.samestat(before, os.stat(folder / MARKER)):
+                return foreign
+    return foreign
+
+
+def _unlisted(folder: Path, text: str) -> list[str]:
+    """Paths under ``folder`` the marker text's manifest does not list as they are now."""
     if MANIFEST_HEADER not in text:
         return []
     listed = {}

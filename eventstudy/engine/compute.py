@@ -66,7 +66,9 @@ def _dates_at(dates: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.where(inside, dates[np.clip(rows, 0, len(dates) - 1)], np.datetime64("NaT"))
 
 
-def _fallback_fit(spec: StudySpec, panel: CalendarPanel, security: np.ndarray, day_zero_row: np.ndarray) -> PairArrays:
+def _fallback_fit(
+    spec: StudySpec, panel: CalendarPanel, security: np.ndarray, day_zero_row: np.ndarray, extension: np.ndarray
+) -> PairArrays:
     """The market-adjusted fit of short-history pairs over their shortened window (see ``StudySpec.fallback``)."""
     listed = panel.listed_rows[security]
     after_listing = listed + spec.skip_after_listing + 1 - day_zero_row
@@ -91,6 +93,7 @@ def _fallback_fit(spec: StudySpec, panel: CalendarPanel, security: np.ndarray, d
                 with_residuals=True,
                 estimation_bounds=(first[members], last[members]),
                 residual_window=spec.residual_window,
+                extension=extension[members],
             ),
         )
         for members in groups
@@ -103,14 +106,16 @@ def _fit_calendar(spec: StudySpec, plan: PairPlan, rows: np.ndarray, panel: Cale
     column = panel.column
     security = np.array([column[plan.securities[position].ticker] for position in plan.security[rows].tolist()])
     day_zero_row = panel.index.get_indexer(pd.DatetimeIndex(plan.day_zero[rows]))
-    arrays = fit_panel(spec, panel, security, day_zero_row, with_residuals=True)
+    extension = plan.extension[rows]
+    arrays = fit_panel(spec, panel, security, day_zero_row, with_residuals=True, extension=extension)
     observations = arrays.fit.observations
     fallback = np.zeros(rows.size, dtype=bool)
     if spec.fallback == "market-adjusted":
         fallback = ~((observations >= spec.min_estimation) & (arrays.fit.sigma2 > 0))
         if fallback.any():
             short = np.flatnonzero(fallback)
-            arrays = override(arrays, _fallback_fit(spec, panel, security[short], day_zero_row[short]), short)
+            refit = _fallback_fit(spec, panel, security[short], day_zero_row[short], extension[short])
+            arrays = override(arrays, refit, short)
     first_day, last_day = spec.residual_window
     dates = panel.index.to_numpy().astype("datetime64[D]")
     estimation_rows = day_zero_row[:, np.newaxis] + np.arange(first_day, last_day + 1)

@@ -89,6 +89,7 @@ def fit_pairs(
     with_residuals: bool = False,
     estimation_bounds: tuple[np.ndarray, np.ndarray] | None = None,
     residual_window: Window | None = None,
+    extension: np.ndarray | None = None,
 ) -> PairArrays:
     """Fit the normal-return model and compute AR, CAR and their variances for every pair of one panel.
 
@@ -114,6 +115,10 @@ def fit_pairs(
     residual_window
         Days relative to day 0 that the residual columns span (default ``estimation_window``); a pair's residuals
         outside its own estimation window are NaN.
+    extension : ndarray of int, shape (P,), optional
+        Sessions added to the end of every event window of each pair (default none): for an event whose day 0 is
+        uncertain over a span, day 0 is the first possible session and each window runs to ``tau2`` sessions after
+        the last possible one.
 
     Returns
     -------
@@ -123,9 +128,14 @@ def fit_pairs(
     if estimation_bounds is None:
         estimation_bounds = (np.full(security.shape, first), np.full(security.shape, last))
     path = np.arange(path_window[0], path_window[1] + 1)
+    extension = np.zeros(security.shape, dtype=np.int64) if extension is None else np.asarray(extension)
+    reach = int(extension.max(initial=0))
     for tau1, tau2 in event_windows:
-        if tau1 < path_window[0] or tau2 > path_window[1]:
-            raise ValueError(f"event window ({tau1}, {tau2}) is not inside the AR path {path_window}")
+        if tau1 < path_window[0] or tau2 + reach > path_window[1]:
+            raise ValueError(
+                f"event window ({tau1}, {tau2}), extended by up to {reach} sessions, is not inside the AR path "
+                f"{path_window}"
+            )
     factors = np.empty((*returns.shape, 0)) if factors is None else factors
     regressors = model.regressors(market, factors)
     moments = WindowMoments(returns, regressors, usable)
@@ -151,18 +161,21 @@ def fit_pairs(
     car_path_variance = fit.sigma2[:, np.newaxis] * (days + _quadratic(fit.xtx_inverse, days, summed_to, y.shape))
     del summed_to
 
-    cars, car_variances, missing = [], [], []
-    for tau1, tau2 in event_windows:
-        span = slice(tau1 - path_window[0], tau2 - path_window[0] + 1)
-        length = tau2 - tau1 + 1
-        window_ar = ar[:, span]
-        gaps = np.isnan(window_ar).sum(axis=1)
-        summed = [values[:, span].sum(axis=1) for values in centred]
-        cars.append(np.where(gaps > 0, np.nan, window_ar.sum(axis=1)))
-        car_variances.append(
-            fit.sigma2 * (length + _quadratic(fit.xtx_inverse, float(length), summed, fit.sigma2.shape))
-        )
-        missing.append(gaps)
+    shape = (security.size, len(event_windows))
+    cars, car_variances, missing = np.empty(shape), np.empty(shape), np.empty(shape, dtype=np.int64)
+    # Pairs whose day 0 is uncertain over a span have their windows' ends moved by ``extension`` sessions.
+    for added in np.unique(extension):
+        chosen = np.flatnonzero(extension == added)
+        for position, (tau1, tau2) in enumerate(event_windows):
+            span = slice(tau1 - path_window[0], tau2 + added - path_window[0] + 1)
+            length = tau2 + added - tau1 + 1
+            window_ar = ar[chosen, span]
+            gaps = np.isnan(window_ar).sum(axis=1)
+            summed = [values[chosen, span].sum(axis=1) for values in centred]
+            cars[chosen, position] = np.where(gaps > 0, np.nan, window_ar.sum(axis=1))
+            quadratic = _quadratic(fit.xtx_inverse[chosen], float(length), summed, chosen.shape)
+            car_variances[chosen, position] = fit.sigma2[chosen] * (length + quadratic)
+            missing[chosen, position] = gaps
 
     residuals = None
     if with_residuals:
@@ -191,9 +204,9 @@ def fit_pairs(
         ar_variance=ar_variance,
         car_path=car_path,
         car_path_variance=car_path_variance,
-        car=np.stack(cars, axis=1),
-        car_variance=np.stack(car_variances, axis=1),
-        window_missing=np.stack(missing, axis=1),
+        car=cars,
+        car_variance=car_variances,
+        window_missing=missing,
         estimation_residuals=residuals,
         rows=rows,
     )

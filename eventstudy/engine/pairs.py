@@ -3,6 +3,12 @@
 The pairs are kept as columns (arrays over pairs) rather than one object per pair, so that pairing millions of them
 costs a few array operations per event. Their order is the study's order: events in the order of the events file,
 then securities in universe order with the baskets last (an event that lists its own tickers: those, in its order).
+
+An event known only to lie in a span of time may reach the market on any session from the day 0 of its start to the
+day 0 of its end. On an exchange where those differ by k sessions, the pair's day 0 is the first possible session
+and every event window is extended by k sessions at its end, so that it runs from ``tau1`` sessions around the first
+possible day 0 to ``tau2`` sessions after the last. The AR path must reach that far: a span wider than the sessions
+the path leaves beyond the longest window is left out, with the reason.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from eventstudy.calendars import calendar_name
+from eventstudy.calendars import calendar_name, sessions
 from eventstudy.events import Event
 from eventstudy.spec import StudySpec
 from eventstudy.universe import Security
@@ -38,7 +44,11 @@ class PairPlan:
     benchmark : ndarray of str, shape (P,)
         Each pair's benchmark ticker.
     day_zero : ndarray of datetime64[ns], shape (P,)
-        Each pair's day 0 on its security's exchange.
+        Each pair's day 0 on its security's exchange (the first possible one for a span).
+    day_zero_last : ndarray of datetime64[ns], shape (P,)
+        The last possible day 0 (equal to ``day_zero`` unless the event is a span).
+    extension : ndarray of int, shape (P,)
+        Sessions from ``day_zero`` to ``day_zero_last``, by which every event window of the pair is extended.
     calendar : ndarray of str, shape (P,)
         The trading calendar each pair is counted in.
     """
@@ -49,6 +59,8 @@ class PairPlan:
     security: np.ndarray
     benchmark: np.ndarray
     day_zero: np.ndarray
+    day_zero_last: np.ndarray
+    extension: np.ndarray
     calendar: np.ndarray
 
     def __len__(self) -> int:
@@ -83,6 +95,8 @@ class PairPlan:
                 "exchange": self._column([security.exchange for security in self.securities], self.security),
                 "benchmark": self.benchmark,
                 "day_zero": pd.DatetimeIndex(self.day_zero),
+                "day_zero_last": pd.DatetimeIndex(self.day_zero_last),
+                "window_extension": self.extension,
             }
         )
 
@@ -92,11 +106,18 @@ class PairPlan:
         return {str(names[k]): np.flatnonzero(inverse == k) for k in np.argsort(first)}
 
 
+def _span_sessions(exchange: str, first: pd.Timestamp, last: pd.Timestamp) -> int:
+    """Sessions from ``first`` to ``last`` on ``exchange`` (0 when they are the same session)."""
+    return len(sessions(exchange, first, last)) - 1
+
+
 def plan_pairs(spec: StudySpec) -> tuple[PairPlan, pd.DataFrame]:
     """The pairs of a study and the table of events and securities that gave none, with the reason.
 
-    An event dated only to a month is left out unless ``include_month_precision``; a security is left out of an event
-    whose day 0 comes before its listing; an event's own tickers outside the studied securities are left out.
+    Events left out of daily studies (undated, or dated only to a month unless ``include_month_precision``) give no
+    pair; a security is left out of an event whose day 0 comes before its listing, or whose day 0 on its exchange is
+    uncertain over more sessions than the AR path allows (see the module docstring); an event's own tickers outside
+    the studied securities are left out.
     """
     securities = tuple(spec.securities)
     position = {security.ticker: index for index, security in enumerate(securities)}
@@ -106,12 +127,14 @@ def plan_pairs(spec: StudySpec) -> tuple[PairPlan, pd.DataFrame]:
     calendars = np.array([calendar_name(exchange) for exchange in exchanges], dtype=object)
     listed = pd.DatetimeIndex([security.listed for security in securities]).to_numpy()
     studied = set(spec.studied_securities.tickers)
+    excluded = {event.id: reason for event, reason in spec.events.excluded(spec.include_month_precision)}
+    allowance = spec.path_window[1] - max(last for _, last in spec.event_windows)
     skipped: list[tuple[str, str, str]] = []
     events: list[Event] = []
-    columns: dict[str, list[np.ndarray]] = {"event": [], "security": [], "day_zero": []}
+    columns: dict[str, list[np.ndarray]] = {"event": [], "security": [], "day_zero": [], "last": [], "extension": []}
     for event in spec.events:
-        if event.date_precision == "month" and not spec.include_month_precision:
-            skipped.append((event.id, "", "dated only to a month (include_month_precision)"))
+        if event.id in excluded:
+            skipped.append((event.id, "", excluded[event.id]))
             continue
         members = everyone
         if event.tickers:
@@ -121,9 +144,13 @@ def plan_pairs(spec: StudySpec) -> tuple[PairPlan, pd.DataFrame]:
                 for ticker in event.tickers
                 if ticker not in studied
             ]
-        day_zero_of = {exchange: event.day_zero(exchange) for exchange in dict.fromkeys(exchanges[members])}
-        day_zero = np.array([day_zero_of[exchange] for exchange in exchanges[members]], dtype="datetime64[ns]")
+        ranges = {exchange: event.day_zero_range(exchange) for exchange in dict.fromkeys(exchanges[members])}
+        spans = {exchange: _span_sessions(exchange, *days) for exchange, days in ranges.items()}
+        day_zero = np.array([ranges[exchange][0] for exchange in exchanges[members]], dtype="datetime64[ns]")
+        last = np.array([ranges[exchange][1] for exchange in exchanges[members]], dtype="datetime64[ns]")
+        extension = np.array([spans[exchange] for exchange in exchanges[members]], dtype=np.int64)
         before_listing = ~np.isnat(listed[members]) & (day_zero < listed[members])
+        too_wide = ~before_listing & (extension > allowance)
         for security, day in zip(members[before_listing], day_zero[before_listing], strict=True):
             listing = securities[security].listed
             skipped.append(
@@ -133,21 +160,37 @@ def plan_pairs(spec: StudySpec) -> tuple[PairPlan, pd.DataFrame]:
                     f"not listed until {listing} (day 0 {pd.Timestamp(day).date()})",
                 )
             )
-        chosen = ~before_listing
+        for security in members[too_wide]:
+            exchange = str(exchanges[security])
+            first, end = ranges[exchange]
+            reason = (
+                f"day 0 on {exchange} is uncertain over {spans[exchange] + 1} sessions ({first.date()}..{end.date()}: "
+                f"the event is known only to a span), more than the AR path {spec.path_window} leaves beyond the "
+                f"longest event window ({allowance} sessions); widen path_window to study it"
+            )
+            skipped.append((event.id, securities[security].ticker, reason))
+        chosen = ~before_listing & ~too_wide
         if chosen.any():
             columns["event"].append(np.full(int(chosen.sum()), len(events)))
             columns["security"].append(members[chosen])
             columns["day_zero"].append(day_zero[chosen])
+            columns["last"].append(last[chosen])
+            columns["extension"].append(extension[chosen])
             events.append(event)
-    event_positions = np.concatenate(columns["event"]) if events else np.array([], dtype=int)
-    security_positions = np.concatenate(columns["security"]) if events else np.array([], dtype=int)
+
+    def joined(name: str, dtype: str) -> np.ndarray:
+        return np.concatenate(columns[name]) if events else np.array([], dtype=dtype)
+
+    security_positions = joined("security", "int64")
     plan = PairPlan(
         events=tuple(events),
         securities=securities,
-        event=event_positions,
+        event=joined("event", "int64"),
         security=security_positions,
         benchmark=benchmarks[security_positions],
-        day_zero=np.concatenate(columns["day_zero"]) if events else np.array([], dtype="datetime64[ns]"),
+        day_zero=joined("day_zero", "datetime64[ns]"),
+        day_zero_last=joined("last", "datetime64[ns]"),
+        extension=joined("extension", "int64"),
         calendar=calendars[security_positions],
     )
     return plan, pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS))

@@ -76,9 +76,15 @@ class CalendarPanel:
 
 
 def fit_panel(
-    spec: StudySpec, panel: CalendarPanel, security: np.ndarray, day_zero_row: np.ndarray, with_residuals: bool
+    spec: StudySpec,
+    panel: CalendarPanel,
+    security: np.ndarray,
+    day_zero_row: np.ndarray,
+    with_residuals: bool,
+    extension: np.ndarray | None = None,
 ) -> PairArrays:
-    """The study's model fitted for pairs of one panel (columns ``security``, day 0 at ``day_zero_row``)."""
+    """The study's model fitted for pairs of one panel (columns ``security``, day 0 at ``day_zero_row``, windows
+    extended by ``extension`` sessions, see :func:`~eventstudy.engine.fit.fit_pairs`)."""
     return fit_pairs(
         panel.returns,
         panel.market,
@@ -92,6 +98,7 @@ def fit_panel(
         usable=panel.usable,
         with_residuals=with_residuals,
         residual_window=spec.residual_window,
+        extension=extension,
     )
 
 

@@ -132,7 +132,9 @@ class WindowSamples:
     members
         The samples over the pairs.
     window_length
-        Days in the event window, L2.
+        Days in the event window, L2 (the longest pair's, when windows were extended over a span).
+    window_days : ndarray, shape (P,)
+        Days in each pair's event window.
     car, car_variance, dof, sigma : ndarray, shape (P,)
         Each pair's CAR, its forecast-error-corrected variance, model degrees of freedom and residual standard
         deviation.
@@ -159,6 +161,7 @@ class WindowSamples:
 
     members: Membership
     window_length: int
+    window_days: np.ndarray
     car: np.ndarray
     car_variance: np.ndarray
     dof: np.ndarray
@@ -211,6 +214,7 @@ def window_samples(
     estimation_dates: np.ndarray,
     event_dates: np.ndarray | None,
     *,
+    window_days: np.ndarray | None = None,
     scale: np.ndarray | None = None,
     min_overlap: int = MIN_CORRELATION_OVERLAP,
 ) -> WindowSamples:
@@ -231,6 +235,9 @@ def window_samples(
     event_dates : ndarray of datetime64[D], shape (P, L2), optional
         Calendar dates of the event windows (the clustering correlation counts only pairs whose windows overlap);
         ``None`` counts every pair of pairs.
+    window_days : ndarray, shape (P,), optional
+        Days in each pair's window, when some windows were extended over a span (their columns beyond are NaN);
+        default L2 for every pair.
     scale
         Per sample, GRANK's :func:`grank_scale`; computed from these pairs when not given (give it when the pairs
         are a chunk of the samples' pairs).
@@ -252,6 +259,7 @@ def window_samples(
     return WindowSamples(
         members=members,
         window_length=int(event_ar.shape[1]),
+        window_days=np.full(car.shape, event_ar.shape[1]) if window_days is None else np.asarray(window_days),
         car=car,
         car_variance=car_variance,
         dof=dof,
@@ -382,7 +390,8 @@ def _crude_dependence_t(data: WindowSamples) -> Outcomes:
         spread = np.sqrt(np.where(observed, (portfolio - mean[:, np.newaxis]) ** 2, 0.0).sum(axis=1) / (days - 1))
     out.fail(~(spread > 0), "the portfolio AR does not vary over the estimation window", n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = members.means(data.car) / (np.sqrt(data.window_length) * spread)
+        # L2 of Brown & Warner, averaged over the pairs when some windows were extended over a span.
+        t = members.means(data.car) / (np.sqrt(members.means(data.window_days.astype(float))) * spread)
     df = (days - 1).astype(float)
     return out.set(t, student_p(t, df), n, df)
 
