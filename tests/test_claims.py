@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +21,11 @@ from eventstudy.claims import (
     load_claims,
     verdict_of,
 )
+from eventstudy.claims.reference import ReferenceData, load_reference_data
 from eventstudy.claims.report import ClaimsExtension
 from eventstudy.cli import app
 from eventstudy.events import EventSet, load_events
+from eventstudy.prices import SnapshotSource
 from eventstudy.report import write_report
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,8 +39,13 @@ def events() -> EventSet:
 
 
 @pytest.fixture(scope="module")
-def checked(events: EventSet) -> ClaimsResult:
-    return check_claims(load_claims(CLAIMS_CSV, events), events, source_file=CLAIMS_CSV)
+def reference() -> ReferenceData:
+    return load_reference_data(REPO)
+
+
+@pytest.fixture(scope="module")
+def checked(events: EventSet, reference: ReferenceData) -> ClaimsResult:
+    return check_claims(load_claims(CLAIMS_CSV, events), events, source_file=CLAIMS_CSV, reference=reference)
 
 
 def stated(result: ClaimsResult, claim_id: str) -> pd.Series:
@@ -73,6 +80,8 @@ def test_claims_csv_has_the_expected_claims(events: EventSet) -> None:
         "minimax-above-180bn",
         "zhipu-518-to-1792",
         "concept-stocks-rose-003",
+        "us-ai-sector-swung-002",
+        "nvda-record-000",
     }
     assert expected <= set(claims)
     for claim in claims.values():
@@ -110,38 +119,67 @@ def test_abnormal_return_is_the_engines_ar(checked: ClaimsResult, events: EventS
     assert stated(checked, "nvda-fell-17")["abnormal_return"] == pytest.approx(day_zero, abs=1e-12)
 
 
-def test_zhipu_four_days_under_each_reading(checked: ClaimsResult) -> None:
+def test_zhipu_nearly_doubled_by_the_articles_date(checked: ClaimsResult) -> None:
     rows = checked.checked[checked.checked["claim_id"] == "zhipu-nearly-doubled"].set_index("window")
-    assert list(rows["variant"]) == ["stated", "alternative", "alternative"]
-    stated_row = rows.loc["(0,+3)"]
-    assert stated_row["base_date"] == pd.Timestamp("2026-02-11") and stated_row["end_date"] == pd.Timestamp(
-        "2026-02-20"
-    )
-    assert stated_row["sessions"] == 4
-    assert stated_row["measured_value"] == pytest.approx(725.0 / 312.4)
-    assert stated_row["verdict"] == "contradicted"  # 2.32x: more than doubled, not 'nearly'
+    assert list(rows["variant"]) == ["stated", "alternative", "alternative", "alternative"]
+    # Stated: the three sessions up to day 0, all before the article (2026-02-18): 402.0 / 203.2 = 1.98x.
+    stated_row = rows.loc["(-3,0)"]
+    assert stated_row["measured_value"] == pytest.approx(402.0 / 203.2) and stated_row["verdict"] == "confirmed"
+    assert not stated_row["after_article"]
+    # (0,+3) reaches 2026-02-20, after the article: 2.32x more than doubled, which does not contradict "nearly".
+    later = rows.loc["(0,+3)"]
+    assert later["after_article"] and later["verdict"] == "confirmed"
+    assert later["measured_value"] == pytest.approx(725.0 / 312.4)
+    assert "what happened later" in later["explanation"]
     assert rows.loc["(+1,+4)", "measured_value"] == pytest.approx(560.0 / 402.0)
     assert rows.loc["(+1,+4)", "verdict"] == "contradicted"
-    assert rows.loc["(-3,0)", "measured_value"] == pytest.approx(402.0 / 203.2)
-    assert rows.loc["(-3,0)", "verdict"] == "confirmed"
-    assert "2513.HK adjusted close" in checked.paths["zhipu-nearly-doubled"].label
-    assert checked.paths["zhipu-nearly-doubled"].level == pytest.approx(2.0 * 312.4)
 
 
-def test_market_values_and_records_are_not_checkable_offline(checked: ClaimsResult) -> None:
-    for claim_id in ("nvda-lost-589bn", "us-tech-lost-1tn", "minimax-above-180bn", "zhipu-518-to-1792"):
+def test_nvidias_market_value_loss_from_a_cited_share_count(checked: ClaimsResult, reference: ReferenceData) -> None:
+    # NVIDIA's 10-Q filed 2024-11-20 (cover page): 24,490 million shares outstanding as of 2024-11-15.
+    count = reference.shares_as_of("NVDA", dt.date(2025, 1, 24))
+    assert count is not None and count.shares == 24_490_000_000 and count.as_of == dt.date(2024, 11, 15)
+    assert count.form.startswith("10-Q") and count.url.startswith("https://")
+    prices = SnapshotSource().history("NVDA", "2025-01-24", "2025-01-27")
+    close = prices["close"].where(prices["close"].notna(), prices["adj_close"])  # the snapshot has no traded close
+    loss = (close.loc["2025-01-27"] - close.loc["2025-01-24"]) * count.shares
+    row = stated(checked, "nvda-lost-589bn")
+    assert row["measured_value"] == pytest.approx(loss, rel=1e-12)
+    assert -592e9 < loss < -590e9
+    # 589亿美元 (US$589bn): the share count is known to about 0.6%, so the tolerance is US$5bn.
+    assert row["tolerance"] == 5e9 and abs(loss - row["claimed_value"]) <= row["tolerance"]
+    assert row["verdict"] == "confirmed" and "24,490,000,000 shares as of 2024-11-15" in row["value_source"]
+
+
+def test_the_record_is_checked_against_every_security_with_share_counts(checked: ClaimsResult) -> None:
+    for claim_id in ("nvda-record-000", "nvda-record-002", "nvda-record-003", "nvda-record-004"):
         row = stated(checked, claim_id)
-        assert row["verdict"] == "not checkable", claim_id
-        assert "shares outstanding" in row["explanation"] and math.isnan(row["measured_value"])
-    assert "US$3,471.2bn at the close of 2025-01-24" in stated(checked, "nvda-lost-589bn")["explanation"]
-    assert "every US-listed stock" in stated(checked, "nvda-record-000")["explanation"]
+        assert row["verdict"] == "confirmed", claim_id
+        assert "the largest other one-day loss among" in row["explanation"]
+    # Seed 003 was written by 2025-02-14: only the losses up to then count, the largest other one NVIDIA's own.
+    assert (
+        "up to the article's date 2025-02-14: NVDA on 2025-01-07" in stated(checked, "nvda-record-003")["explanation"]
+    )
+
+
+def test_hong_kong_market_values(checked: ClaimsResult) -> None:
+    minimax = stated(checked, "minimax-above-180bn")
+    assert minimax["verdict"] == "confirmed" and minimax["measured_value"] == pytest.approx(588.0 * 309_255_668)
+    zhipu = stated(checked, "zhipu-518-to-1792")
+    # From the offer price (HK$116.20, 440,230,190 shares at listing) to the close of 2026-02-12, HK$402.0
+    # (445,843,090 shares after the over-allotment): 1792亿 - 518亿 is about HK$127.4bn.
+    assert zhipu["verdict"] == "confirmed"
+    assert zhipu["measured_value"] == pytest.approx(402.0 * 445_843_090 - 116.20 * 440_230_190, rel=1e-9)
 
 
 def test_concept_stocks_are_not_in_the_data_but_the_proxy_is_checked(checked: ClaimsResult) -> None:
     rows = checked.checked[checked.checked["claim_id"] == "concept-stocks-rose-003"].set_index("variant")
     assert rows.loc["stated", "verdict"] == "not checkable"
     assert "not in the data" in rows.loc["stated", "explanation"]
+    # The HK proxy has no return on 2025-01-28 (a half-day session the sources lack) and 2025-02-03: its longest
+    # known run still reaches 3, which is enough for "at least 3".
     assert rows.loc["proxy", "verdict"] == "confirmed" and rows.loc["proxy", "measured_value"] >= 3
+    assert "no return on 2025-01-28" in rows.loc["proxy", "explanation"]
     assert stated(checked, "us-chips-fell-003")["verdict"] == "confirmed"
     assert "11 of 11 members fell" in stated(checked, "us-chips-fell-003")["explanation"]
 
@@ -149,7 +187,7 @@ def test_concept_stocks_are_not_in_the_data_but_the_proxy_is_checked(checked: Cl
 def test_summary_is_json_ready(checked: ClaimsResult) -> None:
     summary = checked.summary()
     text = json.dumps(summary, allow_nan=False)
-    assert summary["verdicts"] == {"confirmed": 4, "approximately": 1, "contradicted": 1, "not checkable": 11}
+    assert summary["verdicts"] == {"confirmed": 15, "approximately": 1, "contradicted": 0, "not checkable": 2}
     assert len(summary["sha256"]) == 64 and "nvda-fell-more-17" in text
 
 

@@ -41,7 +41,17 @@ def test_run_json_records_configuration_inputs_and_coverage(report: Path) -> Non
     assert len(run["inputs"]["events_sha256"]) == 64
     assert run["prices"]["sources"] == "cache -> snapshot"
     assert run["prices"]["coverage"]["0020.HK"]["last"] == "2026-04-16"
-    assert run["counts"]["pairs"] == 898  # 22 daily events x (securities listed by day 0 + one basket per group)
+    # Every (studied event, security) is a pair or is skipped with its reason; events without a day 0 give no pair.
+    pairs = pd.read_csv(report / "pairs.csv")
+    skipped = pd.read_csv(report / "skipped.csv", keep_default_na=False)
+    per_security = skipped[skipped["ticker"] != ""]
+    rows = pd.concat([pairs[["event_id", "ticker"]], per_security[["event_id", "ticker"]]])
+    assert not rows.duplicated().any()
+    assert (rows.groupby("event_id").size() == pairs["ticker"].nunique()).all()
+    assert run["counts"]["pairs"] == len(pairs)
+    whole = skipped[skipped["ticker"] == ""]
+    assert whole["reason"].str.match("undated: |dated only to a month").all()
+    assert not set(whole["event_id"]) & set(rows["event_id"])
 
 
 def test_same_inputs_give_byte_identical_data_files(report: Path, tmp_path: Path) -> None:

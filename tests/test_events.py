@@ -29,11 +29,6 @@ EVENTS_CSV = REPO / "events.csv"
 DATA = Path(__file__).resolve().parent / "data" / "events"
 
 
-@pytest.fixture(scope="module")
-def events() -> EventSet:
-    return load_events(EVENTS_CSV)
-
-
 def make(**fields: object) -> Event:
     """An event with valid defaults for the fields a test does not care about."""
     values: dict[str, object] = {"id": "x", "date": "2025-01-20", "title": "T", "actor": "A", "category": "release"}
@@ -41,60 +36,6 @@ def make(**fields: object) -> Event:
 
 
 # --- events.csv ------------------------------------------------------------------------------------------------
-
-
-def test_every_quote_is_verbatim_in_its_seed(events: EventSet) -> None:
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not beside this checkout")
-    seeds = {path.name: path.read_text(encoding="utf-8") for path in SEEDS.glob("*.txt")}
-    assert len(seeds) == 5
-    for event in events:
-        assert event.source in seeds, f"{event.id}: source {event.source!r} is not a seed file"
-        assert event.quotes, f"{event.id}: no quote"
-        for excerpt in event.quotes:
-            assert excerpt in seeds[event.source], f"{event.id}: quote not verbatim in {event.source}: {excerpt}"
-
-
-def test_events_csv_is_complete_and_round_trips(events: EventSet, tmp_path: Path) -> None:
-    assert 25 <= len(events) <= 40
-    assert check_events(EVENTS_CSV) == []
-    for event in events:
-        assert event.title and event.title_zh and event.actor and event.notes, event.id
-    copy, again = tmp_path / "events.csv", tmp_path / "again.csv"
-    events.to_csv(copy)
-    assert load_events(copy) == events
-    load_events(copy).to_csv(again)
-    assert again.read_bytes() == copy.read_bytes()
-
-
-def test_known_anchors(events: EventSet) -> None:
-    r1, crash, glm5 = events["deepseek-r1"], events["nvidia-crash"], events["glm-5"]
-    assert r1.date == dt.date(2025, 1, 20)
-    assert crash.date == dt.date(2025, 1, 27) and crash.category == "market"
-    assert glm5.date == dt.date(2026, 2, 11) and glm5.time is not None and glm5.time.hour >= 21
-    assert glm5.date_precision == "exact"
-    assert events["minimax-m2-5"].date == dt.date(2026, 2, 12)
-    assert events["deepseek-v4-preview"].date == dt.date(2026, 4, 24)
-    assert (events["deepseek-v4-preview"].date - events["deepseek-v3"].date).days == 484
-    assert events["zhipu-listing"].date == dt.date(2026, 1, 8)
-    assert events["minimax-listing"].date == dt.date(2026, 1, 9)
-
-
-def test_day_zero_of_anchors(events: EventSet) -> None:
-    assert events["glm-5"].day_zero("XHKG") == pd.Timestamp("2026-02-12")  # late at night, after the HK close
-    assert events["glm-5"].day_zero("XNYS") == pd.Timestamp("2026-02-11")  # 23:00 Beijing = 10:00 New York
-    assert events["deepseek-r1"].day_zero("XNYS") == pd.Timestamp("2025-01-21")  # MLK Day
-    assert events["deepseek-r1"].day_zero("XHKG") == pd.Timestamp("2025-01-20")
-    assert events["nvidia-crash"].day_zero("XNYS") == pd.Timestamp("2025-01-27")
-    assert events["nvidia-crash"].day_zero("XHKG") == pd.Timestamp("2025-01-28")
-
-
-def test_month_events_are_left_out_of_daily_studies(events: EventSet) -> None:
-    months = {event.id for event in events if event.date_precision == "month"}
-    assert {"deepseek-v2", "r2-delay-report", "kimi-k2-5"} <= months
-    assert all(events[event_id].date.day == 1 for event_id in months)  # type: ignore[union-attr]
-    assert set(events.daily().ids) == set(events.ids) - months
-    assert len(events.daily(include_month=True)) == len(events)
 
 
 # --- loading and validation ------------------------------------------------------------------------------------
@@ -260,14 +201,6 @@ def test_event_set_lookup_and_duplicates() -> None:
         EventSet([make(id="a"), make(id="a")])
 
 
-def test_day_zero_table_is_tidy(events: EventSet) -> None:
-    table = events.day_zero_table(("XNYS", "XHKG"))
-    assert len(table) == 2 * len(events)
-    row = table[(table["event_id"] == "gpt-5-5") & (table["exchange"] == "XNYS")].iloc[0]
-    assert row["day_zero"] == pd.Timestamp("2026-04-23")  # 02:00 Beijing is the previous afternoon in New York
-    assert table["day_zero"].dtype == "datetime64[ns]"
-
-
 def test_overlap_counts_sessions_of_each_exchange() -> None:
     # Friday 2025-02-14 and Tuesday 2025-02-18: one session apart in New York (Presidents' Day), two in Hong Kong.
     events = EventSet([make(id="fri", date="2025-02-14"), make(id="tue", date="2025-02-18")])
@@ -304,24 +237,21 @@ def test_overlaps_check_window_order() -> None:
         EventSet([make()]).overlaps(event_window=(-1, 1), estimation_window=(-10, 0))
 
 
-def test_project_events_overlap_where_expected(events: EventSet) -> None:
-    found = events.overlaps()
-    pairs = set(zip(found["event_id"], found["other_event_id"], found["exchange"], found["kind"], strict=True))
-    assert ("deepseek-r1", "kimi-k1-5", "XNYS", "overlap") in pairs
-    assert ("glm-5", "minimax-m2-5", "XHKG", "overlap") in pairs
-    assert ("deepseek-r1", "deepseek-v3", "XNYS", "contamination") in pairs
-    assert not found["event_id"].isin(["deepseek-v2", "kimi-k2-5"]).any()  # month precision
-
-
 # --- CLI -------------------------------------------------------------------------------------------------------
 
 
-def test_cli_list_shows_day_zero() -> None:
-    result = CliRunner().invoke(app, ["events", "list", str(EVENTS_CSV)], env={"COLUMNS": "200"})
+def test_cli_list_shows_day_zero_and_its_range_for_spans() -> None:
+    result = CliRunner().invoke(app, ["events", "list", str(EVENTS_CSV)], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    glm5 = next(line for line in result.output.splitlines() if "glm-5" in line)
-    assert "2026-02-11 23:00" in glm5 and glm5.rstrip(" │").endswith("2026-02-12")
-    assert "month only" in next(line for line in result.output.splitlines() if "deepseek-v2" in line)
+    lines = result.output.splitlines()
+    glm5 = next(line for line in lines if "glm-5" in line)
+    # 21:00-02:00 Beijing: New York 08:00-13:00 of the 11th (before its close), Hong Kong after its close of the 11th.
+    assert "2026-02-11 21:00 .. 2026-02-12 02:00" in glm5
+    assert [cell.strip() for cell in glm5.split("│")[-3:-1]] == ["2026-02-11", "2026-02-12"]
+    # 00:00-06:00 Beijing on 2026-04-24 straddles the NYSE close (16:00 New York = 04:00 Beijing in daylight time).
+    gpt = next(line for line in lines if "gpt-5-5" in line)
+    assert "2026-04-23..2026-04-24" in gpt
+    assert "month only" in next(line for line in lines if "deepseek-v2" in line)
 
 
 def test_cli_check(tmp_path: Path) -> None:

@@ -9,14 +9,13 @@ import pandas as pd
 import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_events, load_universe
-from eventstudy.events import EventSet
+from eventstudy.events import Event, EventSet
 from eventstudy.prices import SnapshotSource
 from eventstudy.results import EventStudyResults
 from eventstudy.universe import UniverseError
 
 REPO = Path(__file__).resolve().parents[1]
 DAY_EVENTS = ["deepseek-r1", "kimi-k1-5"]
-TIMED_EVENTS = ["nvidia-crash", "glm-5"]
 #: Kept small to stay fast: one test, no placebo, no baskets.
 QUICK = {"tests": ["cross_sectional_t"], "placebo_replications": 0, "baskets": []}
 
@@ -30,9 +29,9 @@ def numbers(results: EventStudyResults) -> tuple[pd.DataFrame, pd.DataFrame]:
     return results.ar.drop(columns=["ticker", "group"]), results.car.drop(columns=["ticker", "group"])
 
 
-def write_columns(path: Path, ids: list[str], columns: list[str]) -> Path:
-    """The rows ``ids`` of the repository's events.csv with only ``columns``."""
-    with (REPO / "events.csv").open(encoding="utf-8", newline="") as handle:
+def write_columns(source: Path, path: Path, ids: list[str], columns: list[str]) -> Path:
+    """The rows ``ids`` of the events file ``source`` with only ``columns``."""
+    with source.open(encoding="utf-8", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["id"] in ids]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
@@ -42,23 +41,57 @@ def write_columns(path: Path, ids: list[str], columns: list[str]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def full() -> EventSet:
+def repository() -> EventSet:
     return load_events(REPO / "events.csv")
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory, repository: EventSet) -> Path:
+    """A full-format events file: two events of the repository's file dated to the day, and two announced at a known
+    time (every column filled, precision given)."""
+    folder = tmp_path_factory.mktemp("full")
+    timed = [
+        Event(
+            id="glm-5-at-23",
+            date="2026-02-11",
+            time="23:00",
+            timezone="Asia/Shanghai",
+            date_precision="exact",
+            title="GLM-5 released",
+            title_zh="GLM-5发布",
+            actor="Zhipu AI",
+            category="release",
+            notes="a test time",
+        ),
+        Event(
+            id="crash-at-open",
+            date="2025-01-27",
+            time="09:30",
+            timezone="America/New_York",
+            date_precision="exact",
+            title="NVIDIA falls",
+            actor="market",
+            category="market",
+        ),
+    ]
+    EventSet([*(repository[event_id] for event_id in DAY_EVENTS), *timed]).to_csv(folder / "events.csv")
+    return folder / "events.csv"
 
 
 @pytest.mark.parametrize(
     ("ids", "columns"),
     [
         (DAY_EVENTS, ["id", "date", "title"]),
-        ([*DAY_EVENTS, *TIMED_EVENTS], ["id", "date", "time", "timezone", "title"]),
+        ([*DAY_EVENTS, "glm-5-at-23", "crash-at-open"], ["id", "date", "time", "timezone", "title"]),
     ],
 )
 def test_a_minimal_events_file_gives_the_numbers_of_the_full_format(
-    ids: list[str], columns: list[str], full: EventSet, tmp_path: Path
+    ids: list[str], columns: list[str], full: Path, tmp_path: Path
 ) -> None:
-    minimal = load_events(write_columns(tmp_path / "minimal.csv", ids, columns))
-    assert [event.date_precision for event in minimal] == [full[event_id].date_precision for event_id in ids]
-    expected = run(EventSet(full[event_id] for event_id in ids), ["NVDA", "0700.HK"], prices=SnapshotSource())
+    complete = load_events(full)
+    minimal = load_events(write_columns(full, tmp_path / "minimal.csv", ids, columns))
+    assert [event.date_precision for event in minimal] == [complete[event_id].date_precision for event_id in ids]
+    expected = run(EventSet(complete[event_id] for event_id in ids), ["NVDA", "0700.HK"], prices=SnapshotSource())
     got = run(minimal, ["NVDA", "0700.HK"], prices=SnapshotSource())
     assert len(got.car) == len(ids) * 2 * 5  # every event on both securities, five windows
     for mine, theirs in zip(numbers(got), numbers(expected), strict=True):
@@ -77,8 +110,10 @@ def renamed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_a_ticker_outside_the_universe_is_studied_against_its_suffix_benchmark(renamed: Path, full: EventSet) -> None:
-    events = EventSet(full[event_id] for event_id in ["nvidia-crash", "deepseek-r1"])
+def test_a_ticker_outside_the_universe_is_studied_against_its_suffix_benchmark(
+    renamed: Path, repository: EventSet
+) -> None:
+    events = EventSet(repository[event_id] for event_id in ["nvidia-crash", "deepseek-r1"])
     expected = run(events, ["NVDA"], prices=SnapshotSource())
     got = run(events, ["NVDX"], prices=CsvDirectorySource(renamed))  # NVDX: no suffix -> XNYS -> SPY
     pairs = got.pairs.set_index("event_id")
@@ -91,10 +126,10 @@ def test_a_ticker_outside_the_universe_is_studied_against_its_suffix_benchmark(r
     assert day0["return"] == pytest.approx(-0.1697, abs=5e-4)
 
 
-def test_a_user_universe_file_names_the_benchmark(renamed: Path, full: EventSet, tmp_path: Path) -> None:
+def test_a_user_universe_file_names_the_benchmark(renamed: Path, repository: EventSet, tmp_path: Path) -> None:
     universe = tmp_path / "universe.csv"
     universe.write_text("ticker,benchmark\nNVDX,SPYX\n", encoding="utf-8")
-    events = EventSet([full["nvidia-crash"]])
+    events = EventSet([repository["nvidia-crash"]])
     expected = run(events, ["NVDA"], prices=SnapshotSource())
     got = run(events, ["NVDX"], prices=CsvDirectorySource(renamed), universe=load_universe(universe))
     assert got.pairs["benchmark"].tolist() == ["SPYX"]
@@ -102,6 +137,6 @@ def test_a_user_universe_file_names_the_benchmark(renamed: Path, full: EventSet,
         pd.testing.assert_frame_equal(mine, theirs)
 
 
-def test_an_unknown_suffix_is_refused_naming_the_ticker(full: EventSet) -> None:
+def test_an_unknown_suffix_is_refused_naming_the_ticker(repository: EventSet) -> None:
     with pytest.raises(UniverseError, match=r"ticker 'NVDA.XX': unknown Yahoo Finance suffix '\.XX'"):
-        EventStudy([full["nvidia-crash"]], tickers=["NVDA.XX"]).pairs()
+        EventStudy([repository["nvidia-crash"]], tickers=["NVDA.XX"])

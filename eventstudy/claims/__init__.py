@@ -13,9 +13,9 @@ column              required  content
 ``claim_type``      yes       one of :data:`CLAIM_TYPES`
 ``securities``      yes       what the claim is about, in words
 ``tickers``         no        ``;``-separated tickers measured (empty: see ``group`` and ``proxy_group``)
-``group``           no        universe group measured as an equal-weighted basket (``direction`` claims)
+``group``           no        universe group measured as an equal-weighted basket (``return``, ``direction``)
 ``stated_window``   no        the dates or span as the article states them
-``window``          no        the window measured (see below); needed by every type but the market-value ones
+``window``          no        the window measured (see below); needed by every type
 ``alternatives``    no        ``;``-separated other readings of the window, each checked and shown
 ``proxy_group``     no        universe group checked in place of securities that are not in the data
 ``comparison``      no        ``<=``, ``>=`` or ``about``; empty only for ``record``
@@ -23,6 +23,8 @@ column              required  content
 ``tolerance``       no        how far from ``claimed_value`` still counts (same unit; default 0)
 ``unit``            no        one of :data:`CLAIM_TYPES` [claim_type] (empty for ``record``)
 ``interpretation``  yes       how the phrase becomes a window and a number
+``exchange``        no        MIC whose calendar counts the window when no measured security gives one
+``value_source``    no        where the comparison data come from besides prices (e.g. ``shares.csv``)
 ==================  ========  ============================================================================
 
 Windows
@@ -30,21 +32,36 @@ Windows
 ``tau1,tau2`` counts sessions of each security's own exchange from the event's day 0, as the engine's event windows
 do: the change from the close of day ``tau1 - 1`` to the close of day ``tau2`` (``0,0`` is the day-0 return).
 ``YYYY-MM-DD..YYYY-MM-DD`` is the change from the close of the first date to the close of the second (the last
-session on or before each date).
+session on or before each date). ``offer..YYYY-MM-DD`` runs from the security's IPO offer price
+(``reference_prices.csv``) to the close of the date.
 
-Measured values (from adjusted closes)
---------------------------------------
+What the author could see
+-------------------------
+A claim is judged on what its author could see: with the article's date known (``sources.csv``, see
+:mod:`eventstudy.claims.reference`), a reading whose window ends after it is marked ``after_article`` (what happened
+later) and, for the stated reading, is not checkable until the window is fixed. Approximate phrases are read as the
+article means them: "nearly doubled" (近翻倍) claims about 2x and is not contradicted by more than doubling, so it is
+``>= 1.9`` with a tolerance, not ``about 2``; the interpretation column says how each phrase was read.
+
+Measured values
+---------------
 ``return``
-    ``P_end / P_base - 1`` (unit ``fraction``: -0.17 is a 17% fall).
+    ``P_end / P_base - 1`` from adjusted closes (unit ``fraction``: -0.17 is a 17% fall); for a group, the compounded
+    equal-weighted mean daily return of its members.
 ``price_ratio``
-    ``P_end / P_base`` (unit ``ratio``).
+    ``P_end / P_base`` from adjusted closes (unit ``ratio``).
 ``direction``
     The longest run of consecutive sessions of the window on which the security (or the equal-weighted mean daily
     return of the basket) moved the claimed way (unit ``sessions up`` or ``sessions down``).
-``market_cap_change``, ``market_cap_level``, ``record``
-    Not checkable offline: a market value needs the shares outstanding, which neither the universe nor the price
-    data provide (eventstudy never invents share counts); a record needs every security it is compared with.
-    The price change over the window is still shown.
+``market_cap_change``, ``market_cap_level``
+    Market value = traded close times the latest share count as of that day (``shares.csv``, each count quoted from a
+    filing; the adjusted close stands in, and the explanation says so, where the data have no traded close): its
+    change from the base to the end of the window, or its level at the end. Without a share count as of a day the
+    claim is not checkable, with the reason (eventstudy never estimates share counts).
+``record``
+    The security's market-value change over the window is the largest one-day loss of every security with share
+    counts and the same currency, on every session up to the article's date (each day's value with the count as of
+    that day): ``confirmed`` if none lost more, else ``contradicted`` naming the larger loss.
 
 Verdicts
 --------
@@ -53,11 +70,12 @@ With ``m`` the measured value, ``c`` the claimed value and ``t`` the tolerance:
 * ``<=``: ``confirmed`` if ``m <= c``; ``approximately`` if ``c < m <= c + t``; else ``contradicted``.
 * ``>=``: ``confirmed`` if ``m >= c``; ``approximately`` if ``c - t <= m < c``; else ``contradicted``.
 * ``about``: ``confirmed`` if ``|m - c| <= t``; else ``contradicted``.
-* ``not checkable``: no measured value (market value, record, securities or prices not in the data), with the reason.
+* ``not checkable``: no measured value (securities, prices or share counts not in the data), with the reason.
 
-The verdict of a claim is that of its stated window; alternatives and proxies get their own verdicts beside it.
-The abnormal return is the engine's: the sum of its ARs over the window's days (the CAR), for one security and a
-window in event time inside the AR path.
+Tolerances follow the precision of the claimed number and of the data it needs (a share count known to 0.5% moves a
+US$590bn loss by US$3bn); the interpretation says why. The verdict of a claim is that of its stated window;
+alternatives and proxies get their own verdicts beside it. The abnormal return is the engine's: the sum of its ARs
+over the window's days (the CAR), for one security and a window in event time inside the AR path.
 """
 
 from __future__ import annotations
@@ -74,7 +92,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eventstudy.calendars import calendar_name, offset_sessions, sessions
+from eventstudy.calendars import calendar_name, calendar_names, offset_sessions, sessions
+from eventstudy.claims.reference import ReferenceData, ReferencePrice, ShareCount
 from eventstudy.events import QUOTE_SEPARATOR, Event, EventSet, EventValidationError
 from eventstudy.prices import PriceChain, PriceSource, as_chain
 from eventstudy.records import Problem, RecordsFileError, nonempty, read_records, text, to_id, to_tickers
@@ -121,6 +140,8 @@ COLUMNS = (
     "tolerance",
     "unit",
     "interpretation",
+    "exchange",
+    "value_source",
 )
 REQUIRED_COLUMNS = ("id", "event_id", "source", "quote", "claim_type", "securities", "interpretation")
 _CURRENCIES = ("USD", "HKD")
@@ -135,15 +156,9 @@ CLAIM_TYPES: dict[str, tuple[str, ...]] = {
 }
 COMPARISONS = ("<=", ">=", "about")
 VERDICTS = ("confirmed", "approximately", "contradicted", "not checkable")
-_MEASURED_TYPES = ("return", "price_ratio", "direction")
-_SHARES_REASON = (
-    "not checkable offline: a market value needs the shares outstanding, which neither the universe nor the price "
-    "data provide (eventstudy never invents share counts)"
-)
-_RECORD_REASON = (
-    "not checkable: a record needs the history of every security it is compared with (here the daily market value "
-    "of every US-listed stock), which the data does not have"
-)
+_MARKET_VALUE_TYPES = ("market_cap_change", "market_cap_level", "record")
+#: Claim types that may measure a universe group as an equal-weighted basket.
+_GROUP_TYPES = ("return", "price_ratio", "direction")
 #: Sessions shown on each side of a window in the price paths.
 PATH_MARGIN = 5
 
@@ -156,7 +171,9 @@ CHECKED_COLUMNS: dict[str, str] = {
     "securities": "what the claim is about, in words",
     "tickers": "securities measured (';'-separated; a group's members for a basket)",
     "variant": "'stated' (the claim's own reading, which sets its verdict), 'alternative' or 'proxy'",
-    "window": "window measured: (tau1,tau2) in sessions from day 0, or start..end dates",
+    "window": "window measured: (tau1,tau2) in sessions from day 0, start..end dates, or offer..end",
+    "after_article": "whether the window ends after the article's date (sources.csv): what happened later, not what "
+    "the author could see",
     "reading": "how this row reads the claim (the interpretation for 'stated')",
     "base_date": "session whose close the change is measured from",
     "end_date": "session whose close the change is measured to",
@@ -172,11 +189,13 @@ CHECKED_COLUMNS: dict[str, str] = {
     "benchmark_return": "the benchmark's return over the same closes, as a fraction",
     "abnormal_return": "the engine's CAR over the window (sum of its ARs), as a fraction",
     "model": "normal-return model behind abnormal_return (the engine's fallback when it used one)",
+    "value_source": "where a market value's share counts (and an offer price) come from: file, form, date, URL",
     "verdict": "confirmed, approximately, contradicted or not checkable (rules in eventstudy.claims)",
     "explanation": "the verdict in words: measured against claimed, the shortfall, the reason when not checkable",
 }
 
 _DATE_WINDOW = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+_OFFER_WINDOW = re.compile(r"offer\.\.(\d{4}-\d{2}-\d{2})")
 
 
 class ClaimValidationError(EventValidationError):
@@ -192,21 +211,29 @@ class ClaimsFileError(RecordsFileError):
 
 @dataclass(frozen=True)
 class ClaimWindow:
-    """A window of a claim: ``offsets`` in sessions from day 0, or ``dates`` (closes from and to)."""
+    """A window of a claim: ``offsets`` in sessions from day 0, ``dates`` (closes from and to), or from the IPO
+    offer price to the close of ``offer``."""
 
     offsets: tuple[int, int] | None = None
     dates: tuple[dt.date, dt.date] | None = None
+    offer: dt.date | None = None
 
     @classmethod
     def parse(cls, text: str) -> ClaimWindow:
-        """``"0,3"`` or ``"2025-01-28..2025-02-14"``.
+        """``"0,3"``, ``"2025-01-28..2025-02-14"`` or ``"offer..2026-02-12"``.
 
         Raises
         ------
         ValueError
-            If the text is neither, or the window ends before it starts.
+            If the text is none of these, or the window ends before it starts.
         """
         text = text.replace(" ", "")
+        offer = _OFFER_WINDOW.fullmatch(text)
+        if offer:
+            try:
+                return cls(offer=dt.date.fromisoformat(offer.group(1)))
+            except ValueError:
+                raise ValueError("holds a date that is not a calendar date") from None
         found = _DATE_WINDOW.fullmatch(text)
         if found:
             try:
@@ -219,7 +246,9 @@ class ClaimWindow:
         try:
             tau1, tau2 = (int(part) for part in text.split(","))
         except ValueError:
-            raise ValueError("must be 'tau1,tau2' (sessions from day 0) or 'YYYY-MM-DD..YYYY-MM-DD'") from None
+            raise ValueError(
+                "must be 'tau1,tau2' (sessions from day 0), 'YYYY-MM-DD..YYYY-MM-DD' or 'offer..YYYY-MM-DD'"
+            ) from None
         if tau1 > tau2:
             raise ValueError("must start before it ends (tau1 <= tau2)")
         return cls(offsets=(tau1, tau2))
@@ -227,14 +256,23 @@ class ClaimWindow:
     def __str__(self) -> str:
         if self.offsets is not None:
             return window_label(self.offsets)
+        if self.offer is not None:
+            return f"offer..{self.offer}"
         assert self.dates is not None
         return f"{self.dates[0]}..{self.dates[1]}"
 
-    def closes(self, event: Event, exchange: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-        """The sessions of ``exchange`` whose closes the window runs from and to."""
+    def closes(
+        self, event: Event, exchange: str, offer_day: dt.date | None = None
+    ) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The sessions of ``exchange`` whose closes the window runs from and to (for a window from the offer price,
+        ``offer_day``, the day of that price, stands for the base)."""
         if self.offsets is not None:
             base, end = offset_sessions(exchange, event.day_zero(exchange), [self.offsets[0] - 1, self.offsets[1]])
             return base, end
+        if self.offer is not None:
+            if offer_day is None:
+                raise ValueError("a window from the offer price needs the offer price's day")
+            return pd.Timestamp(offer_day), sessions(exchange, None, self.offer)[-1]
         assert self.dates is not None
         base, end = (sessions(exchange, None, day)[-1] for day in self.dates)
         return base, end
@@ -272,6 +310,12 @@ def _to_tolerance(value: object) -> float:
     return 0.0 if number is None else number
 
 
+def _to_exchange(value: object) -> str:
+    if text(value) and value not in calendar_names():
+        raise ValueError("is not an exchange code exchange_calendars knows, e.g. XNYS or XSHG")
+    return value  # type: ignore[return-value]
+
+
 def _one_of(choices: Sequence[str]) -> object:
     def parse(value: object) -> str:
         if value not in choices:
@@ -300,6 +344,8 @@ _PARSERS = {
     "tolerance": _to_tolerance,
     "unit": text,
     "interpretation": nonempty,
+    "exchange": _to_exchange,
+    "value_source": text,
 }
 
 
@@ -332,6 +378,8 @@ class Claim:
     tolerance: float = 0.0
     unit: str = ""
     interpretation: str
+    exchange: str = ""
+    value_source: str = ""
 
     def __post_init__(self) -> None:
         problems = []
@@ -359,14 +407,20 @@ class Claim:
                 yield "comparison", self.comparison, "a record claim has no comparison or claimed value"
         elif not self.comparison or self.claimed_value is None:
             yield "claimed_value", str(self.claimed_value or ""), f"a {kind} claim needs a comparison and a value"
-        if kind in _MEASURED_TYPES and self.window is None:
+        if self.window is None:
             yield "window", "", f"a {kind} claim needs a window to measure"
         if self.alternatives and self.window is None:
             yield "alternatives", "", "alternatives need a stated window"
-        if kind != "direction" and (len(self.tickers) > 1 or self.group):
-            yield "tickers", ";".join(self.tickers), f"a {kind} claim is about one security (baskets: direction)"
+        if len(self.tickers) > 1 and kind != "direction":
+            yield "tickers", ";".join(self.tickers), f"a {kind} claim is about one security, or a universe group"
+        if self.group and kind not in _GROUP_TYPES:
+            yield "group", self.group, f"a group is measured for {', '.join(_GROUP_TYPES)} claims only"
         if self.group and self.tickers:
             yield "group", self.group, "give tickers or a group, not both"
+        windows = (self.window, *self.alternatives)
+        offers = [window for window in windows if isinstance(window, ClaimWindow) and window.offer is not None]
+        if offers and (kind not in ("return", "price_ratio", "market_cap_change") or len(self.tickers) != 1):
+            yield "window", str(offers[0]), "a window from the offer price measures one security's price or value"
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> Claim:
@@ -581,6 +635,8 @@ class _Measurement:
     reason: str = ""
     detail: str = ""
     path: pd.Series | None = None
+    value_source: str = ""
+    beaten_by: str = ""
 
 
 def _longest_run(signs: np.ndarray) -> tuple[int, int]:
@@ -593,18 +649,29 @@ def _longest_run(signs: np.ndarray) -> tuple[int, int]:
     return best, end
 
 
+def _cited(count: ShareCount) -> str:
+    return f"{count.shares:,.0f} shares as of {count.as_of} ({count.form}, {count.url})"
+
+
 class _Checker:
-    """Measures the readings of claims on one price chain and one table of engine ARs."""
+    """Measures the readings of claims on one price chain, one table of engine ARs and the reference data."""
 
     def __init__(
-        self, events: EventSet, universe: Universe, chain: PriceChain, ar: pd.DataFrame, pairs: pd.DataFrame
+        self,
+        events: EventSet,
+        universe: Universe,
+        chain: PriceChain,
+        ar: pd.DataFrame,
+        pairs: pd.DataFrame,
+        reference: ReferenceData,
     ) -> None:
         self.events = events
         self.universe = universe
         self.chain = chain
+        self.reference = reference
         self.ar = ar.set_index(["event_id", "ticker", "day"])["ar"] if not ar.empty else pd.Series(dtype=float)
         self.pairs = pairs.set_index(["event_id", "ticker"]) if not pairs.empty else pairs
-        self.closes: dict[str, pd.Series] = {}
+        self.frames: dict[str, pd.DataFrame] = {}
 
     def members(self, claim: Claim, group: str) -> tuple[list[str], str]:
         """Tickers measured for a reading, or the reason there are none."""
@@ -618,11 +685,27 @@ class _Checker:
             return [], f"not checkable: {', '.join(unknown)} not in the universe (no prices)"
         return list(claim.tickers), ""
 
+    def frame(self, ticker: str) -> pd.DataFrame:
+        """Every price of ``ticker`` the chain has (loaded once)."""
+        if ticker not in self.frames:
+            self.frames[ticker] = self.chain.load([ticker]).frames[ticker]
+        return self.frames[ticker]
+
     def close(self, ticker: str) -> pd.Series:
-        """Adjusted closes of ``ticker``, everything the chain has (loaded once)."""
-        if ticker not in self.closes:
-            self.closes[ticker] = self.chain.load([ticker]).frames[ticker]["adj_close"]
-        return self.closes[ticker]
+        """Adjusted closes of ``ticker``."""
+        return self.frame(ticker)["adj_close"]
+
+    def window_end(self, claim: Claim, window: ClaimWindow, tickers: list[str]) -> pd.Timestamp | None:
+        """The last session a reading's window reaches (on the calendar of its securities, or of ``exchange``)."""
+        exchanges = [self.universe.exchange_of(ticker) for ticker in tickers] or [claim.exchange]
+        exchange = exchanges[0]
+        if not exchange:
+            return None
+        offer = self.reference.offer_price(tickers[0]) if len(tickers) == 1 else None
+        try:
+            return window.closes(self.events[claim.event_id], exchange, None if offer is None else offer.date)[1]
+        except ValueError:
+            return None
 
     def measure(self, claim: Claim, window: ClaimWindow | None, tickers: list[str]) -> _Measurement:
         """The closes, raw change and measured value of one reading (``reason`` says why one is missing)."""
@@ -632,26 +715,40 @@ class _Checker:
         if len(calendars) > 1:
             return _Measurement(reason="not checkable: the securities trade on different calendars")
         exchange = calendars.pop()
-        base, end = window.closes(self.events[claim.event_id], exchange)
+        offer = self.reference.offer_price(tickers[0]) if window.offer is not None else None
+        if window.offer is not None and offer is None:
+            return _Measurement(reason=f"not checkable: no IPO offer price of {tickers[0]} in reference_prices.csv")
+        base, end = window.closes(self.events[claim.event_id], exchange, None if offer is None else offer.date)
         days = sessions(exchange, base, end)
-        first = offset_sessions(exchange, base, [-PATH_MARGIN])[0]
+        first = offset_sessions(exchange, days[0], [-PATH_MARGIN])[0]
         shown = sessions(exchange, first, None)[: len(days) + 2 * PATH_MARGIN]
         found = _Measurement(base=base, end=end, sessions=len(days) - 1)
         daily = pd.DataFrame({t: daily_returns(self.close(t).to_frame(), exchange) for t in tickers}).reindex(shown)
         inside = daily.loc[days[1:]].mean(axis=1, skipna=True)
         if len(tickers) == 1:
             close = self.close(tickers[0])
-            missing = [str(day.date()) for day in (base, end) if not np.isfinite(close.get(day, np.nan))]
-            if missing:
-                found.reason = f"not checkable: no price of {tickers[0]} on {' and '.join(missing)}"
-                return found
-            found.raw = float(close[end] / close[base] - 1.0)
+            if offer is not None:
+                # From the offer price: the traded close at the end (an IPO's adjusted close is its close until a
+                # dividend or split).
+                traded = self._traded_close(tickers[0], end)
+                if traded is None:
+                    found.reason = f"not checkable: no price of {tickers[0]} on {end.date()}"
+                    return found
+                found.raw = float(traded[0] / offer.price - 1.0)
+                found.value_source = f"offer price {offer.currency} {offer.price:g} ({offer.source}, {offer.url})"
+            else:
+                missing = [str(day.date()) for day in (base, end) if not np.isfinite(close.get(day, np.nan))]
+                if missing:
+                    found.reason = f"not checkable: no price of {tickers[0]} on {' and '.join(missing)}"
+                    return found
+                found.raw = float(close[end] / close[base] - 1.0)
             found.path = close.reindex(shown).dropna()
         else:
-            if inside.isna().any():
-                found.reason = "not checkable: no member has a price on some session of the window"
+            gaps = ", ".join(str(day.date()) for day in inside.index[inside.isna()])
+            if gaps and claim.claim_type != "direction":
+                found.reason = f"not checkable: no member has a return on {gaps} (sessions of the window)"
                 return found
-            found.raw = float(np.prod(1.0 + inside.to_numpy()) - 1.0)
+            found.raw = float(np.prod(1.0 + inside.to_numpy()) - 1.0) if not gaps else math.nan
             index = (1.0 + daily.mean(axis=1, skipna=True).fillna(0.0)).cumprod()
             found.path = index / index[base]
         if claim.claim_type == "return":
@@ -660,7 +757,108 @@ class _Checker:
             found.value = 1.0 + found.raw
         elif claim.claim_type == "direction":
             found.value, found.detail = _direction(claim.unit == "sessions up", inside, daily.loc[days[1:]])
+            if inside.isna().any():
+                # A session without a return breaks every run through it: the runs found are lower bounds, enough to
+                # confirm "at least", never to deny it.
+                gaps = ", ".join(str(day.date()) for day in inside.index[inside.isna()])
+                found.detail += f"; no return on {gaps}, so runs through those sessions are unknown"
+                if claim.comparison != ">=" or found.value < (claim.claimed_value or 0.0):
+                    found.reason = f"not checkable: no return on {gaps}, and a run through them could change it"
+                    found.value = math.nan
+        elif claim.claim_type in _MARKET_VALUE_TYPES:
+            self._market_value(claim, tickers[0], found, offer)
         return found
+
+    def _traded_close(self, ticker: str, day: pd.Timestamp) -> tuple[float, str] | None:
+        """The traded close of ``ticker`` on ``day``, or the adjusted one with a note where the data have none."""
+        row = self.frame(ticker).loc[day] if day in self.frame(ticker).index else None
+        if row is None:
+            return None
+        if np.isfinite(row["close"]):
+            return float(row["close"]), ""
+        if np.isfinite(row["adj_close"]):
+            return float(row["adj_close"]), f"the data hold no traded close of {ticker}, so its adjusted close is used"
+        return None
+
+    def market_value(self, ticker: str, day: pd.Timestamp) -> tuple[float, ShareCount, str] | str:
+        """Close times the latest share count as of ``day``, the count, and a note; or the reason there is none."""
+        count = self.reference.shares_as_of(ticker, day.date())
+        if count is None:
+            return f"not checkable: no share count of {ticker} as of {day.date()} in shares.csv"
+        traded = self._traded_close(ticker, day)
+        if traded is None:
+            return f"not checkable: no price of {ticker} on {day.date()}"
+        return traded[0] * count.shares, count, traded[1]
+
+    def _market_value(self, claim: Claim, ticker: str, found: _Measurement, offer: ReferencePrice | None) -> None:
+        """Fill ``found`` with the market value (level, change or record) of one reading."""
+        assert found.base is not None and found.end is not None
+        end = self.market_value(ticker, found.end)
+        if isinstance(end, str):
+            found.reason = end
+            return
+        notes = [end[2]] if end[2] else []
+        cited = [f"{ticker}: {_cited(end[1])}"]
+        if claim.claim_type == "market_cap_level":
+            found.value = end[0]
+        else:
+            if offer is not None:
+                count = self.reference.shares_as_of(ticker, offer.date)
+                if count is None:
+                    found.reason = f"not checkable: no share count of {ticker} as of {offer.date} in shares.csv"
+                    return
+                base_value = offer.price * count.shares
+                cited.insert(0, f"at the offer: {_cited(count)}")
+            else:
+                base = self.market_value(ticker, found.base)
+                if isinstance(base, str):
+                    found.reason = base
+                    return
+                base_value = base[0]
+                if base[1] != end[1]:
+                    cited.insert(0, f"at the base: {_cited(base[1])}")
+            found.value = end[0] - base_value
+            if claim.claim_type == "record":
+                self._record(claim, ticker, found)
+        found.value_source = "; ".join([*cited, *([found.value_source] if found.value_source else [])])
+        if notes:
+            found.detail = "; ".join(notes + ([found.detail] if found.detail else []))
+
+    def _record(self, claim: Claim, ticker: str, found: _Measurement) -> None:
+        """Compare a one-day market-value loss with every other one-day loss of the securities with share counts
+        and the same currency, up to the article's date."""
+        assert found.end is not None
+        currency = self.universe.security(ticker).currency
+        last = self.reference.published(claim.source)
+        losses = []
+        for other in sorted(self.reference.shares):
+            if other not in self.universe or self.universe.security(other).currency != currency:
+                continue
+            frame = self.frame(other)
+            traded = frame["close"].where(np.isfinite(frame["close"]), frame["adj_close"]).dropna()
+            counts = self.reference.shares[other]
+            as_of = np.searchsorted([pd.Timestamp(count.as_of) for count in counts], traded.index, side="right") - 1
+            values = pd.Series(
+                np.where(as_of >= 0, traded.to_numpy() * np.array([counts[k].shares for k in as_of]), np.nan),
+                index=traded.index,
+            ).dropna()
+            change = values.diff().dropna()
+            if last is not None:
+                change = change[change.index <= pd.Timestamp(last)]
+            change = change.drop(index=[found.end] if other == ticker else [], errors="ignore")
+            if not change.empty:
+                losses.append((float(change.min()), other, change.idxmin()))
+        if not losses:
+            found.detail = f"no other security with share counts in {currency} to compare with"
+            return
+        worst = min(losses)
+        found.detail = (
+            f"the largest other one-day loss among {len(losses)} securities with share counts in {currency}"
+            + (f" up to the article's date {last}" if last is not None else "")
+            + f": {worst[1]} on {worst[2].date()}, {format_value(worst[0], currency)}"
+        )
+        if worst[0] <= found.value:
+            found.beaten_by = found.detail
 
     def abnormal(self, claim: Claim, window: ClaimWindow | None, tickers: list[str]) -> tuple[float, str, str]:
         """The engine's CAR over the window, its model, and why it is missing (one security, event time only)."""
@@ -683,7 +881,7 @@ class _Checker:
         """The benchmark of a single security and its return over the same closes."""
         if len(tickers) != 1 or measured.base is None:
             return "", math.nan
-        benchmark = self.universe[tickers[0]].benchmark or ""
+        benchmark = self.universe.security(tickers[0]).benchmark or ""
         if not benchmark:
             return "", math.nan
         close = self.close(benchmark)
@@ -715,25 +913,10 @@ def _reading_text(claim: Claim, variant: str, window: ClaimWindow | None, group:
     if window.offsets is not None:
         tau1, tau2 = window.offsets
         return f"alternative: sessions {tau1:+d}..{tau2:+d} from day 0, from the close of day {tau1 - 1:+d}"
-    return f"alternative: from the close of {window.dates[0]} to the close of {window.dates[1]}"  # type: ignore[index]
-
-
-def _not_checkable(claim: Claim, measured: _Measurement) -> str:
-    if claim.claim_type == "record":
-        return _RECORD_REASON
-    if claim.claim_type in ("market_cap_change", "market_cap_level"):
-        reason = _SHARES_REASON
-        if claim.claim_type == "market_cap_change" and math.isfinite(measured.raw) and measured.raw:
-            implied = (claim.claimed_value or 0.0) / measured.raw
-            reason += (
-                f"; the price changed {format_value(measured.raw, 'fraction')}, so the claimed change implies a "
-                f"market value of {format_value(implied, claim.unit, signed=False)} at the close of "
-                f"{measured.base.date()}"  # type: ignore[union-attr]
-            )
-        elif math.isfinite(measured.raw):
-            reason += f"; the price changed {format_value(measured.raw, 'fraction')} over the window"
-        return reason
-    return measured.reason or "not checkable"
+    if window.offer is not None:
+        return f"alternative: from the offer price to the close of {window.offer}"
+    assert window.dates is not None
+    return f"alternative: from the close of {window.dates[0]} to the close of {window.dates[1]}"
 
 
 def _row(checker: _Checker, claim: Claim, variant: str, window: ClaimWindow | None, group: str) -> dict:
@@ -741,21 +924,40 @@ def _row(checker: _Checker, claim: Claim, variant: str, window: ClaimWindow | No
     measured = checker.measure(claim, window, tickers) if tickers else _Measurement(reason=reason)
     benchmark, benchmark_return = checker.benchmark(tickers, measured)
     abnormal, model, abnormal_note = checker.abnormal(claim, window, tickers)
+    published = checker.reference.published(claim.source)
+    end = measured.end if measured.end is not None else (checker.window_end(claim, window, tickers) if window else None)
+    after = published is not None and end is not None and end.date() > published
     miss = math.nan
-    if claim.claim_type in _MEASURED_TYPES and math.isfinite(measured.value):
+    if variant == "stated" and after:
+        verdict = "not checkable"
+        explanation = (
+            f"the stated window ends on {end.date()}, after the article's date {published} (sources.csv): a claim is "  # type: ignore[union-attr]
+            "judged on what its author could see, so the window must end on or before it"
+        )
+    elif claim.claim_type == "record" and math.isfinite(measured.value):
+        currency = checker.universe.security(tickers[0]).currency
+        loss = format_value(measured.value, currency)
+        verdict = "contradicted" if measured.beaten_by else "confirmed"
+        explanation = f"measured {loss}: " + ("not the largest loss" if measured.beaten_by else "the largest loss")
+    elif math.isfinite(measured.value):
         verdict, miss = verdict_of(claim.comparison, claim.claimed_value or 0.0, claim.tolerance, measured.value)
         explanation = _explain(claim, verdict, measured.value, miss)
     else:
-        verdict, explanation = "not checkable", _not_checkable(claim, measured)
+        verdict, explanation = "not checkable", measured.reason or "not checkable"
     extras = [measured.detail] if measured.detail else []
+    if math.isfinite(measured.raw) and claim.claim_type in _MARKET_VALUE_TYPES:
+        extras.append(f"the price changed {format_value(measured.raw, 'fraction')}")
     if benchmark and math.isfinite(benchmark_return):
         extras.append(f"{benchmark} {format_value(benchmark_return, 'fraction')}")
     if math.isfinite(abnormal):
         extras.append(f"abnormal return {format_value(abnormal, 'fraction')} against {benchmark} ({model} model)")
     elif abnormal_note:
         extras.append(f"no abnormal return: {abnormal_note}")
-    if measured.base is not None:
-        extras.insert(0, f"close {measured.base.date()} to close {measured.end.date()}")  # type: ignore[union-attr]
+    if measured.base is not None and measured.end is not None:
+        start = "the offer" if window is not None and window.offer else f"close {measured.base.date()}"
+        extras.insert(0, f"{start} to close {measured.end.date()}")
+    if after and variant != "stated":
+        extras.insert(0, f"ends after the article's date {published}: what happened later, not what the author saw")
     return {
         "claim_id": claim.id,
         "event_id": claim.event_id,
@@ -765,6 +967,7 @@ def _row(checker: _Checker, claim: Claim, variant: str, window: ClaimWindow | No
         "tickers": ";".join(tickers),
         "variant": variant,
         "window": "" if window is None else str(window),
+        "after_article": after,
         "reading": _reading_text(claim, variant, window, group),
         "base_date": measured.base,
         "end_date": measured.end,
@@ -780,6 +983,7 @@ def _row(checker: _Checker, claim: Claim, variant: str, window: ClaimWindow | No
         "benchmark_return": benchmark_return,
         "abnormal_return": abnormal,
         "model": model if math.isfinite(abnormal) else "",
+        "value_source": measured.value_source,
         "verdict": verdict,
         "explanation": explanation + ("" if not extras else "; " + "; ".join(extras)),
         "_path": measured.path,
@@ -841,6 +1045,7 @@ def check_claims(
     prices: PriceSource | None = None,
     results: EventStudyResults | None = None,
     source_file: str | Path | None = None,
+    reference: ReferenceData | None = None,
 ) -> ClaimsResult:
     """Check every claim against the price data.
 
@@ -859,6 +1064,9 @@ def check_claims(
         specification); without it, the engine's defaults.
     source_file
         The claims file, recorded by :meth:`ClaimsResult.summary`.
+    reference
+        The articles' dates, share counts and reference prices (:mod:`eventstudy.claims.reference`); without them
+        market values are not checkable and no window is held to an article's date.
 
     Returns
     -------
@@ -868,7 +1076,7 @@ def check_claims(
     universe = universe or (results.spec.universe if results is not None else None) or load_universe()
     chain = results.spec.prices if results is not None and prices is None else as_chain(prices, universe)
     ar, pairs = _engine_ar(claims, events, universe, results, chain)
-    checker = _Checker(events, universe, chain, ar, pairs)
+    checker = _Checker(events, universe, chain, ar, pairs, reference or ReferenceData())
     rows = [_row(checker, claim, *reading) for claim in claims for reading in claim.readings]
     paths = {
         row["claim_id"]: _claim_path(claim, row)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from eventstudy.claims import ClaimsResult, check_claims, format_value, load_claims
+from eventstudy.claims.reference import load_reference_data
 from eventstudy.cli.common import OfflineOption, UniverseOption, console, errors_to_exit_codes
 from eventstudy.events import load_events
 from eventstudy.prices import default_price_source
@@ -66,6 +67,7 @@ def claims(
             universe=securities,
             prices=default_price_source(offline=offline, universe=securities),
             source_file=claims_file,
+            reference=load_reference_data(claims_file.parent),
         )
     console.print(verdicts_table(result))
     if explain:

@@ -11,6 +11,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from eventstudy import spec
 from eventstudy.claims import ClaimsResult, check_claims, load_claims
+from eventstudy.claims.reference import REFERENCE_FILES, load_reference_data
 from eventstudy.claims.report import ClaimsExtension
 from eventstudy.cli.common import (
     EXIT_DATA_UNAVAILABLE,
@@ -114,10 +115,12 @@ def run(
         # Everything that can be wrong with the inputs and the output folder is found before the study is computed.
         claims_path = claims_file or events_file.parent / "claims.csv"
         study_file = events_file.parent / STUDY_FILE
-        inputs = [events_file, claims_path, study_file, *([universe] if universe else [])]
+        inputs = [events_file, claims_path, study_file, *(claims_path.parent / name for name in REFERENCE_FILES)]
+        inputs += [universe] if universe else []
         check_output_folder(out, inputs, placeholder=FOLDER_README)
         events = load_events(events_file)
         claims = load_claims(claims_path, events) if claims_file or claims_path.is_file() else None
+        reference = load_reference_data(claims_path.parent) if claims is not None else None
         config = load_report_config(study_file) if study_file.is_file() else ReportConfig()
         securities = load_universe(universe)
         try:
@@ -154,7 +157,7 @@ def run(
             extensions: list[ReportExtension] = []
             if claims is not None:
                 progress.update(task, description="checking the claims")
-                checked = check_claims(claims, events, results=results, source_file=claims_path)
+                checked = check_claims(claims, events, results=results, source_file=claims_path, reference=reference)
                 extensions.append(ClaimsExtension(checked))
             progress.update(task, description="writing the report")
             metadata = results.metadata(events_file)

@@ -7,6 +7,7 @@ charts need through the price chain of the study (no network beyond what the stu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -240,7 +241,8 @@ def build_context(
     if window not in [tuple(w) for w in study.event_windows]:
         windows = ", ".join(window_label(w) for w in study.event_windows)
         raise ReportError(f"window {window_label(window)} is not an event window of the study ({windows})")
-    events = tuple(sorted(study.events, key=lambda event: (event.date, event.id)))
+    # Chronological, undated events last (they have no day 0, and the pages say why).
+    events = tuple(sorted(study.events, key=lambda event: (event.date or dt.date.max, event.id)))
     in_pairs = set(results.pairs["event_id"])
     studied = list(dict.fromkeys(results.pairs["ticker"]))
     event_files = _stems([event.id for event in events] + sorted(in_pairs - {e.id for e in events}), "event id")

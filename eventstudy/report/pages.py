@@ -424,13 +424,22 @@ def event_page(context: ReportContext, event: Event, sections: str = "") -> str:
     ``sections`` (HTML of the report's extensions, e.g. the checked claims about the event) follow the header.
     """
     exchanges = sorted({security.exchange for security in context.securities})
-    days = "".join(
-        f"<tr><td>{esc(exchange)}</td><td>{event.day_zero(exchange).date()}</td></tr>" for exchange in exchanges
+
+    def day_zero(exchange: str) -> str:
+        first, last = event.day_zero_range(exchange)
+        return f"{first.date()}" if first == last else f"{first.date()} .. {last.date()} (the date is a span)"
+
+    days = (
+        "".join(f"<tr><td>{esc(exchange)}</td><td>{day_zero(exchange)}</td></tr>" for exchange in exchanges)
+        if event.date is not None
+        else '<tr><td colspan="2">none: the event is undated</td></tr>'
     )
-    when = f"{event.date}" + (f" {event.time:%H:%M}" if event.time else " (time of day unknown)")
+    when = f"{event.date or 'undated'}" + (f" {event.time:%H:%M}" if event.time else " (time of day unknown)")
+    if event.date_end is not None:
+        when += f" to {event.date_end}" + (f" {event.time_end:%H:%M}" if event.time_end else "")
     quotes = "".join(f'<blockquote lang="zh">{esc(quote)}</blockquote>' for quote in event.quotes)
     facts = [
-        ("date", f"{when}, {event.timezone}"),
+        ("date", when + (f", {event.timezone}" if event.timezone else "")),
         ("date precision", event.date_precision),
         ("actor", event.actor),
         ("category", event.category),
