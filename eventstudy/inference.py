@@ -1,7 +1,10 @@
 """Inference for a computed study: the tests of every pair and of every sample, and multiple testing.
 
-This is the statistics step of the pipeline. It reads the arrays of :class:`~eventstudy.engine.Computation` and runs
-the functions of :mod:`eventstudy.statistics` on them, for all pairs and all samples of an event window at once:
+This is the statistics step of the pipeline (:mod:`eventstudy.pipeline`). :func:`chunk_statistics` fits a chunk of
+pairs and summarizes its estimation residuals into what the tests need (SQ p-values, the residual summaries, the
+additive sums of :class:`~eventstudy.statistics.WindowPartials`), so the residuals never outlive their chunk;
+:func:`infer` then runs the functions of :mod:`eventstudy.statistics` for all pairs and all samples of an event
+window at once:
 
 * per pair and event window: the t test of the CAR with the model's degrees of freedom, the SQ test and a 95%
   confidence interval (the ``car`` table);
@@ -18,6 +21,7 @@ draws from one generator (seeded by the study) sample after sample, window after
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,22 +29,42 @@ import pandas as pd
 
 from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.columns import ALL_EVENTS, ALL_GROUPS, COLUMNS
-from eventstudy.engine import Computation
-from eventstudy.spec import window_label
+from eventstudy.engine import Computation, ComputedPairs, PairPlan, fit_chunk
+from eventstudy.engine.panels import PanelSource
+from eventstudy.spec import StudySpec, window_label
 from eventstudy.statistics import (
     PLACEBO,
     TESTS,
     Membership,
     Outcomes,
+    WindowPartials,
+    WindowSamples,
     benjamini_hochberg,
     car_t_test,
     placebo_tests,
     sample_tests,
     sq_test,
-    window_samples,
+)
+from eventstudy.statistics.tests import (
+    grank_partials,
+    grank_scale,
+    residual_summary,
+    scar,
+    standardizable,
+    window_partials,
 )
 
-__all__ = ["Inference", "SampleLayout", "infer", "sample_layout"]
+__all__ = [
+    "ChunkStatistics",
+    "Inference",
+    "SampleLayout",
+    "StudyStatistics",
+    "chunk_grank",
+    "chunk_statistics",
+    "grank_scales",
+    "infer",
+    "sample_layout",
+]
 
 _PLACEBO_NULL = "the CAAR is like the CAARs of the same securities on dates without events"
 _PLACEBO_DISTRIBUTION = "placebo (pseudo-event dates)"
@@ -111,7 +135,7 @@ def sample_layout(pairs: pd.DataFrame) -> SampleLayout:
     )
 
 
-def _car_table(computation: Computation, pairs: pd.DataFrame, position: int) -> pd.DataFrame:
+def _car_table(computation: Computation, pairs: pd.DataFrame, position: int, sq_p_value: np.ndarray) -> pd.DataFrame:
     """The CAR rows of one event window: every estimable pair's CAR, its tests and 95% interval."""
     from scipy import stats
 
@@ -119,17 +143,10 @@ def _car_table(computation: Computation, pairs: pd.DataFrame, position: int) -> 
     assert computed is not None
     arrays, estimable = computed.arrays, computed.estimable
     window = spec.event_windows[position]
-    residuals = arrays.estimation_residuals
-    assert residuals is not None  # the engine keeps them for the pairs of a study
     car, variance, dof = arrays.car[estimable, position], arrays.car_variance[estimable, position], arrays.fit.dof
-    extension = pairs["window_extension"].to_numpy()[estimable]
     t, p = car_t_test(car, variance, dof[estimable])
     se = np.sqrt(np.where(variance >= 0, variance, np.nan))
     half = stats.t.ppf(0.975, dof[estimable]) * se
-    sq = np.full(car.shape, np.nan)
-    for added in np.unique(extension):  # the SQ test's null sums span the pair's own window length
-        rows = extension == added
-        sq[rows] = sq_test(car[rows], residuals[estimable][rows], window[1] - window[0] + 1 + int(added))
     return (
         pairs.loc[estimable, ["event_id", "ticker", "group", "model_used", "fallback_reason"]]
         .reset_index(drop=True)
@@ -137,14 +154,14 @@ def _car_table(computation: Computation, pairs: pd.DataFrame, position: int) -> 
             window=window_label(window),
             tau1=window[0],
             tau2=window[1],
-            window_extension=extension,
+            window_extension=pairs["window_extension"].to_numpy()[estimable],
             car=car,
             car_variance=variance,
             car_se=se,
             t=t,
             p_value=p,
             df=dof[estimable],
-            sq_p_value=sq,
+            sq_p_value=sq_p_value[estimable],
             ci_low=car - half,
             ci_high=car + half,
             missing_days=arrays.window_missing[estimable, position].astype(int),
@@ -199,48 +216,183 @@ def _tests_rows(outcomes: dict[str, Outcomes], present: np.ndarray) -> pd.DataFr
 
 
 def _event_window(
-    ar: np.ndarray, dates: np.ndarray, days: np.ndarray, window: tuple[int, int], extension: np.ndarray
+    ar: np.ndarray, dates: np.ndarray, days: np.ndarray, window: tuple[int, int], extension: np.ndarray, reach: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each pair's ARs and dates over one event window, extended at its end by the pair's ``extension`` (a span);
-    the columns beyond a pair's own window are NaN (NaT)."""
-    span = slice(window[0] - days[0], window[1] + int(extension.max(initial=0)) - days[0] + 1)
+    """Each pair's ARs and dates over one event window, extended at its end by the pair's ``extension`` (a span), in
+    columns up to ``reach`` sessions beyond the window's end (the study's longest extension); the columns beyond a
+    pair's own window are NaN (NaT)."""
+    span = slice(window[0] - days[0], window[1] + reach - days[0] + 1)
     outside = np.arange(span.stop - span.start)[np.newaxis, :] > (window[1] - window[0] + extension)[:, np.newaxis]
     return np.where(outside, np.nan, ar[:, span]), np.where(outside, np.datetime64("NaT"), dates[:, span])
 
 
-def infer(computation: Computation, pairs: pd.DataFrame) -> Inference:
+@dataclass(frozen=True)
+class ChunkStatistics:
+    """What stays of a chunk of pairs once its residuals are summarized.
+
+    Attributes
+    ----------
+    positions
+        The chunk's pairs (positions among all pairs).
+    pairs
+        Their arrays, without residuals (:meth:`~eventstudy.engine.ComputedPairs.summary`).
+    sq_p_value : ndarray, shape (P, W)
+        The SQ test of each pair's CAR in each window.
+    residual_days, positive_share : ndarray, shape (P,)
+        Estimation residuals of each pair and the share of them that are positive.
+    partials
+        Per event window, the chunk's :class:`~eventstudy.statistics.WindowPartials`.
+    """
+
+    positions: np.ndarray
+    pairs: ComputedPairs
+    sq_p_value: np.ndarray
+    residual_days: np.ndarray
+    positive_share: np.ndarray
+    partials: tuple[WindowPartials, ...]
+
+
+def _window_inputs(
+    computed: ComputedPairs, extension: np.ndarray, window: tuple[int, int], position: int, reach: int
+) -> tuple[np.ndarray, ...]:
+    """CAR, its variance, dof, sigma, event-window ARs and dates of one window, for :func:`window_partials`."""
+    arrays = computed.arrays
+    event_ar, event_dates = _event_window(arrays.ar, computed.path_dates, arrays.offsets, window, extension, reach)
+    car, variance = arrays.car[:, position], arrays.car_variance[:, position]
+    return car, variance, arrays.fit.dof, arrays.fit.sigma, event_ar, event_dates
+
+
+def chunk_statistics(
+    positions: np.ndarray,
+    *,
+    spec: StudySpec,
+    panels: PanelSource,
+    plan: PairPlan,
+    ids: np.ndarray,
+    size: int,
+    reach: int,
+    complete: bool,
+) -> ChunkStatistics:
+    """Fit the pairs at ``positions`` and summarize their residuals (the chunk function of the pipeline).
+
+    ``ids`` and ``size`` are the samples of every pair (:func:`sample_layout`), ``reach`` the study's longest window
+    extension. With ``complete`` (the chunk holds every pair) the GRANK sums are summed here; otherwise they wait for
+    :func:`chunk_grank`, once every SCAR is known.
+    """
+    computed = fit_chunk(spec, panels, plan, positions)
+    arrays = computed.arrays
+    residuals = arrays.estimation_residuals
+    assert residuals is not None and computed.estimation_dates is not None  # a chunk keeps them
+    extension = plan.extension[positions]
+    members = Membership(ids[positions], size)
+    sq = np.full((positions.size, len(spec.event_windows)), np.nan)
+    partials = []
+    for position, window in enumerate(spec.event_windows):
+        car, variance, dof, sigma, event_ar, event_dates = _window_inputs(computed, extension, window, position, reach)
+        usable = members.restricted(computed.estimable & np.isfinite(car))
+        scale = grank_scale(usable.restricted(standardizable(car, variance, sigma, dof)), scar(car, variance))
+        partials.append(
+            window_partials(
+                usable,
+                car,
+                variance,
+                dof,
+                sigma,
+                event_ar,
+                residuals,
+                computed.estimation_dates,
+                event_dates,
+                scale=scale if complete else None,
+            )
+        )
+        for added in np.unique(extension):  # the SQ test's null sums span the pair's own window length
+            rows = extension == added
+            sq[rows, position] = sq_test(car[rows], residuals[rows], window[1] - window[0] + 1 + int(added))
+    residual_days, positive_share = residual_summary(residuals)
+    return ChunkStatistics(positions, computed.summary(), sq, residual_days, positive_share, tuple(partials))
+
+
+def chunk_grank(
+    positions: np.ndarray,
+    *,
+    spec: StudySpec,
+    panels: PanelSource,
+    plan: PairPlan,
+    ids: np.ndarray,
+    size: int,
+    reach: int,
+    scales: Sequence[np.ndarray],
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """The second pass over a chunk: its GRANK sums in every window, given every sample's ``scales``
+    (:func:`~eventstudy.statistics.tests.grank_scale` over all pairs). The chunk is fitted again (the fit is
+    deterministic), so that no residual is kept between the passes."""
+    computed = fit_chunk(spec, panels, plan, positions)
+    residuals = computed.arrays.estimation_residuals
+    assert residuals is not None
+    extension = plan.extension[positions]
+    members = Membership(ids[positions], size)
+    sums = []
+    for position, window in enumerate(spec.event_windows):
+        car, variance, dof, sigma, _, _ = _window_inputs(computed, extension, window, position, reach)
+        usable = members.restricted(computed.estimable & np.isfinite(car))
+        sums.append(grank_partials(usable, car, variance, dof, sigma, residuals, scales[position]))
+    return tuple(sums)
+
+
+@dataclass(frozen=True)
+class StudyStatistics:
+    """The chunks' statistics joined: per pair, and the partial sums per event window over every pair."""
+
+    sq_p_value: np.ndarray
+    residual_days: np.ndarray
+    positive_share: np.ndarray
+    partials: tuple[WindowPartials, ...]
+
+
+def grank_scales(computed: ComputedPairs, layout: SampleLayout, spec: StudySpec) -> list[np.ndarray]:
+    """Per event window, every sample's GRANK scale over all its pairs."""
+    arrays = computed.arrays
+    scales = []
+    for position in range(len(spec.event_windows)):
+        car, variance = arrays.car[:, position], arrays.car_variance[:, position]
+        usable = computed.estimable & np.isfinite(car)
+        usable &= standardizable(car, variance, arrays.fit.sigma, arrays.fit.dof)
+        scales.append(grank_scale(layout.members.restricted(usable), scar(car, variance)))
+    return scales
+
+
+def infer(computation: Computation, pairs: pd.DataFrame, statistics: StudyStatistics) -> Inference:
     """The tests of every pair and sample of a computed study (``pairs``: its pairs table, for the labels)."""
     spec, computed = computation.spec, computation.pairs
     if computed is None:
         return Inference(*(pd.DataFrame(columns=list(COLUMNS[name])) for name in ("car", "tests", "caar")))
-    arrays, fallback, estimable = computed.arrays, computed.fallback, computed.estimable
-    residuals = arrays.estimation_residuals
-    assert residuals is not None  # the engine keeps them for the pairs of a study
+    fallback, estimable = computed.fallback, computed.estimable
     layout = sample_layout(pairs)
     tickers = pairs["ticker"].to_numpy()
     extension = pairs["window_extension"].to_numpy()
-    days = arrays.offsets
+    reach = int(extension.max(initial=0))
     rng = np.random.default_rng(spec.seed)
     car_tables, test_tables, caar_tables = [], [], []
     for position, window in enumerate(spec.event_windows):
-        car_tables.append(_car_table(computation, pairs, position))
-        event_ar, event_dates = _event_window(arrays.ar, computed.path_dates, days, window, extension)
-        members = layout.members.restricted(estimable & np.isfinite(arrays.car[:, position]))
-        data = window_samples(
-            members,
-            arrays.car[:, position],
-            arrays.car_variance[:, position],
-            arrays.fit.dof,
-            arrays.fit.sigma,
-            event_ar,
-            residuals,
-            computed.estimation_dates,
-            event_dates,
+        car_tables.append(_car_table(computation, pairs, position, statistics.sq_p_value[:, position]))
+        car, variance, dof, sigma, event_ar, _ = _window_inputs(computed, extension, window, position, reach)
+        members = layout.members.restricted(estimable & np.isfinite(car))
+        data = WindowSamples(
+            members=members,
+            window_length=event_ar.shape[1],
             window_days=window[1] - window[0] + 1 + extension,
+            car=car,
+            car_variance=variance,
+            dof=dof,
+            sigma=sigma,
+            event_days=np.sum(~np.isnan(event_ar), axis=1),
+            positive_share=statistics.positive_share,
+            residual_days=statistics.residual_days,
+            partials=statistics.partials[position],
         )
         outcomes = sample_tests(data, spec.tests, rng, replications=spec.bootstrap_replications)
         present = np.flatnonzero(members.counts() > 0)
-        caar = _caar_table(members, arrays.car[:, position], fallback)
+        caar = _caar_table(members, car, fallback)
         labels = {
             "scope": layout.scope,
             "event_id": layout.event_id,

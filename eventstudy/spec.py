@@ -26,11 +26,13 @@ from eventstudy.statistics import TESTS
 from eventstudy.universe import Security, Universe, UniverseError, load_universe
 
 __all__ = [
+    "BACKENDS",
     "DEFAULT_BOOTSTRAP_REPLICATIONS",
     "DEFAULT_ESTIMATION_WINDOW",
     "DEFAULT_EVENT_WINDOWS",
     "DEFAULT_FALLBACK",
     "DEFAULT_FALLBACK_FLOOR",
+    "DEFAULT_MEMORY_BUDGET",
     "DEFAULT_MIN_ESTIMATION",
     "DEFAULT_MODEL",
     "DEFAULT_PATH_WINDOW",
@@ -61,6 +63,10 @@ DEFAULT_FALLBACK_FLOOR = 15
 DEFAULT_SKIP_AFTER_LISTING = 5
 DEFAULT_BOOTSTRAP_REPLICATIONS = 999
 DEFAULT_PLACEBO_REPLICATIONS = 199
+#: Working memory of one chunk of pairs, in bytes (see :mod:`eventstudy.engine.chunks`).
+DEFAULT_MEMORY_BUDGET = 1 << 30
+#: Where the chunks are computed (see :mod:`eventstudy.engine.backends`).
+BACKENDS = ("in-process", "dask")
 #: Last day of the short-history fallback's estimation window, relative to day 0.
 FALLBACK_LAST_DAY = -2
 #: Universe groups that are measuring sticks rather than subjects; studied only when selected explicitly.
@@ -141,6 +147,13 @@ class StudySpec:
     bootstrap_replications, placebo_replications, seed
         Wild-bootstrap replications, placebo pseudo-event dates (0: no placebo test) and the random seed (results
         are reproducible for a given seed).
+    memory_budget
+        Working memory of one chunk of pairs, in bytes (:mod:`eventstudy.engine.chunks`); the numbers do not depend
+        on it.
+    backend, workers, scheduler
+        Where the chunks are computed: ``"in-process"`` (default) or ``"dask"`` (``pip install 'eventstudy[dask]'``):
+        a local cluster of ``workers`` processes, or the scheduler at the address ``scheduler``
+        (:mod:`eventstudy.engine.backends`). The numbers do not depend on it.
 
     Raises
     ------
@@ -172,6 +185,10 @@ class StudySpec:
     bootstrap_replications: int
     placebo_replications: int
     seed: int
+    memory_budget: int
+    backend: str
+    workers: int | None
+    scheduler: str | None
 
     def __init__(
         self,
@@ -197,6 +214,10 @@ class StudySpec:
         bootstrap_replications: int = DEFAULT_BOOTSTRAP_REPLICATIONS,
         placebo_replications: int = DEFAULT_PLACEBO_REPLICATIONS,
         seed: int = 0,
+        memory_budget: int = DEFAULT_MEMORY_BUDGET,
+        backend: str = "in-process",
+        workers: int | None = None,
+        scheduler: str | None = None,
     ) -> None:
         universe = universe if universe is not None else load_universe()
         chosen_model = get_model(model)
@@ -232,6 +253,14 @@ class StudySpec:
             raise ValueError(f"unknown tests {unknown}; choose from {list(TESTS)}")
         if bootstrap_replications < 0 or placebo_replications < 0:
             raise ValueError("bootstrap_replications and placebo_replications must not be negative")
+        if "wild_bootstrap" in chosen_tests and bootstrap_replications < 1:
+            raise ValueError("the wild_bootstrap test needs bootstrap_replications of at least 1")
+        if memory_budget < 1 << 20:
+            raise ValueError(f"memory_budget is in bytes and must be at least 1 MiB, not {memory_budget}")
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
         values = {
             "events": events if isinstance(events, EventSet) else EventSet(events),
             "universe": universe,
@@ -255,6 +284,10 @@ class StudySpec:
             "bootstrap_replications": int(bootstrap_replications),
             "placebo_replications": int(placebo_replications),
             "seed": int(seed),
+            "memory_budget": int(memory_budget),
+            "backend": backend,
+            "workers": None if workers is None else int(workers),
+            "scheduler": scheduler,
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)

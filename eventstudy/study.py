@@ -1,14 +1,8 @@
 """The event study as users write it: ``EventStudy(events, ...).run()``.
 
 :class:`EventStudy` is the specification (:class:`~eventstudy.spec.StudySpec`: immutable, validated) with the method
-that computes it. :meth:`EventStudy.run` is the pipeline, one named step after another:
-
-1. the engine (:func:`eventstudy.engine.compute`): pair the events and securities, load the prices, build one
-   panel of returns per calendar, fit every pair (the short-history fallback where needed), draw placebo CARs;
-2. the engine's tables (:func:`eventstudy.engine.pairs_table`, :func:`eventstudy.engine.ar_table`): the pairs with
-   their diagnostics, and the AR paths;
-3. inference (:func:`eventstudy.inference.infer`): every test of every pair and sample, multiple testing;
-4. the results (:class:`~eventstudy.results.EventStudyResults`), which only hold and present the tables.
+that computes it; :meth:`EventStudy.run` runs the pipeline of :mod:`eventstudy.pipeline` (prepare, chunk, fit and
+summarize, test) and returns the :class:`~eventstudy.results.EventStudyResults`.
 """
 
 from __future__ import annotations
@@ -17,8 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from eventstudy.engine import ar_table, compute, pairs_table
-from eventstudy.inference import infer
+from eventstudy.pipeline import run_study
 from eventstudy.results import EventStudyResults
 from eventstudy.spec import StudySpec
 
@@ -49,18 +42,4 @@ class EventStudy(StudySpec):
 
         ``progress`` is called with a short label before each step (the command line shows it).
         """
-        step = progress or (lambda label: None)
-        computation = compute(self, step)
-        step("testing")
-        pairs = pairs_table(computation)
-        inference = infer(computation, pairs)
-        return EventStudyResults(
-            spec=self,
-            pairs=pairs,
-            ar=ar_table(computation, pairs),
-            car=inference.car,
-            tests=inference.tests,
-            caar=inference.caar,
-            skipped=computation.skipped,
-            prices=computation.prices,
-        )
+        return run_study(self, progress)

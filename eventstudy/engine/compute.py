@@ -1,56 +1,98 @@
-"""The engine's steps: pair the events and securities, load prices, build the panels, fit every pair (with the
-short-history fallback), and draw the placebo CARs.
+"""The engine's steps: pair the events and securities, load prices, build the panels (:func:`prepare`); fit a chunk
+of pairs with the short-history fallback (:func:`fit_chunk`); draw the placebo CARs
+(:func:`~eventstudy.engine.placebo.placebo_cars`).
 
-:func:`compute` runs them in order and returns a :class:`Computation`: the pairs, what was skipped, the prices, and
-the arrays of every pair (:class:`ComputedPairs`). The statistics are computed from it by
-:mod:`eventstudy.inference`.
+A chunk's :class:`ComputedPairs` holds its estimation residuals, which the statistics summarize before the chunk is
+dropped (:mod:`eventstudy.pipeline`); :meth:`ComputedPairs.summary` is what stays: every array over pairs and the
+AR path, without the residuals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.engine.fit import PairArrays, assemble, fit_pairs, gather, override, scatter
 from eventstudy.engine.pairs import PairPlan, plan_pairs
-from eventstudy.engine.panels import CalendarPanel, build_panels, fit_panel, load_prices
-from eventstudy.engine.placebo import placebo_cars
+from eventstudy.engine.panels import (
+    CalendarPanel,
+    PanelSource,
+    build_panels,
+    fit_panel,
+    load_prices,
+    panel_sessions,
+)
 from eventstudy.models import MarketAdjusted
 from eventstudy.prices import PriceData
 from eventstudy.spec import FALLBACK_LAST_DAY, StudySpec
 
-__all__ = ["Computation", "ComputedPairs", "compute"]
+__all__ = ["Computation", "ComputedPairs", "Prepared", "fit_chunk", "join_pairs", "prepare"]
 
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class ComputedPairs:
-    """The arrays of every pair of a run, in the order of the pairs, with calendar dates of their days.
+    """The arrays of some pairs of a run (a chunk, or all of them), in the order of the pairs.
 
-    ``estimable`` marks the pairs whose model could be estimated (enough valid returns and a positive residual
-    variance), ``fallback`` those fitted by the short-history fallback, ``model_observations`` keeps the returns
-    the study's own model had for each pair (the reason it fell back) and ``stale_days`` counts the sessions of its
-    estimation window and AR path with a stale price (zero volume, unchanged close).
+    Attributes
+    ----------
+    arrays
+        The fit, AR path and CARs (:class:`~eventstudy.engine.fit.PairArrays`); its ``estimation_residuals`` are
+        kept only while the chunk is summarized.
+    path_dates : ndarray of datetime64[D], shape (P, L)
+        Calendar date of each day of the AR path.
+    estimation_dates : ndarray of datetime64[D], shape (P, L1), or None
+        Calendar date of each residual (kept with the residuals).
+    window_start, estimation_start, estimation_end : ndarray of datetime64[D], shape (P,)
+        First session of the nominal estimation window, and the first and last sessions the model was actually
+        estimated on (NaT where none).
+    estimable
+        The pairs whose model could be estimated (enough valid returns and a positive residual variance).
+    fallback
+        The pairs fitted by the short-history fallback.
+    model_observations
+        The returns the study's own model had for each pair (the reason it fell back).
+    stale_days
+        Sessions of the estimation window and AR path with a stale price (zero volume, unchanged close).
     """
 
     arrays: PairArrays
     path_dates: np.ndarray
-    estimation_dates: np.ndarray
+    estimation_dates: np.ndarray | None
+    window_start: np.ndarray
+    estimation_start: np.ndarray
+    estimation_end: np.ndarray
     estimable: np.ndarray
     fallback: np.ndarray
     model_observations: np.ndarray
     stale_days: np.ndarray
 
+    def summary(self) -> ComputedPairs:
+        """The same pairs without their estimation residuals and their dates."""
+        return replace(self, arrays=replace(self.arrays, estimation_residuals=None), estimation_dates=None)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A study ready to be fitted: its pairs, the events and securities skipped with the reason, the prices it read
+    and one panel of returns per calendar."""
+
+    spec: StudySpec
+    plan: PairPlan
+    skipped: pd.DataFrame
+    prices: PriceData
+    panels: dict[str, CalendarPanel] = field(default_factory=dict)
+
 
 @dataclass(frozen=True)
 class Computation:
     """What the engine computed for a study: its pairs, the events and securities skipped with the reason, the
-    prices it read, the arrays of every pair (``None`` without pairs) and the placebo CARs per ticker (see
-    :func:`~eventstudy.engine.placebo.placebo_cars`)."""
+    prices it read, the arrays of every pair without their residuals (``None`` without pairs) and the placebo CARs
+    per ticker (see :func:`~eventstudy.engine.placebo.placebo_cars`)."""
 
     spec: StudySpec
     plan: PairPlan
@@ -58,6 +100,19 @@ class Computation:
     prices: PriceData
     pairs: ComputedPairs | None
     placebo: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def prepare(spec: StudySpec, progress: Progress | None = None) -> Prepared:
+    """Pair the events and securities, load the prices, build the panels (``progress`` is told each step)."""
+    step = progress or (lambda label: None)
+    step("pairing events and securities")
+    plan, skipped = plan_pairs(spec)
+    step("loading prices")
+    prices = load_prices(spec, plan)
+    if not len(plan):
+        return Prepared(spec, plan, skipped, prices)
+    step("building return panels")
+    return Prepared(spec, plan, skipped, prices, build_panels(spec, plan, prices))
 
 
 def _dates_at(dates: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -101,8 +156,22 @@ def _fallback_fit(
     return assemble(pieces, security.size)
 
 
+def _estimation_span(residuals: np.ndarray, dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last date with a residual of each pair (NaT where none)."""
+    used = np.isfinite(residuals)
+    rows = np.arange(used.shape[0])
+    first_used = np.where(used.any(axis=1), used.argmax(axis=1), -1)
+    last_used = np.where(used.any(axis=1), used.shape[1] - 1 - used[:, ::-1].argmax(axis=1), -1)
+    nat = np.datetime64("NaT")
+    return (
+        np.where(first_used >= 0, dates[rows, first_used], nat),
+        np.where(last_used >= 0, dates[rows, last_used], nat),
+    )
+
+
 def _fit_calendar(spec: StudySpec, plan: PairPlan, rows: np.ndarray, panel: CalendarPanel) -> ComputedPairs:
-    """Every pair of one calendar: the model's fit, the fallback where the history is short, dates and stale days."""
+    """Pairs ``rows`` of one calendar's panel (or slice of it): the model's fit, the fallback where the history is
+    short, dates and stale days."""
     column = panel.column
     security = np.array([column[plan.securities[position].ticker] for position in plan.security[rows].tolist()])
     day_zero_row = panel.index.get_indexer(pd.DatetimeIndex(plan.day_zero[rows]))
@@ -119,6 +188,9 @@ def _fit_calendar(spec: StudySpec, plan: PairPlan, rows: np.ndarray, panel: Cale
     first_day, last_day = spec.residual_window
     dates = panel.index.to_numpy().astype("datetime64[D]")
     estimation_rows = day_zero_row[:, np.newaxis] + np.arange(first_day, last_day + 1)
+    estimation_dates = _dates_at(dates, estimation_rows)
+    assert arrays.estimation_residuals is not None  # asked for above
+    start, end = _estimation_span(arrays.estimation_residuals, estimation_dates)
     # Stale prices are counted once over the estimation days and the AR path together.
     path_days = np.arange(spec.path_window[0], spec.path_window[1] + 1)
     watched_rows = day_zero_row[:, np.newaxis] + np.union1d(np.arange(first_day, last_day + 1), path_days)
@@ -127,7 +199,10 @@ def _fit_calendar(spec: StudySpec, plan: PairPlan, rows: np.ndarray, panel: Cale
     return ComputedPairs(
         arrays=arrays,
         path_dates=_dates_at(dates, arrays.rows),
-        estimation_dates=_dates_at(dates, estimation_rows),
+        estimation_dates=estimation_dates,
+        window_start=estimation_dates[:, 0],
+        estimation_start=start,
+        estimation_end=end,
         estimable=(arrays.fit.observations >= needed) & np.isfinite(sigma2) & (sigma2 > 0),
         fallback=fallback,
         model_observations=observations,
@@ -135,26 +210,40 @@ def _fit_calendar(spec: StudySpec, plan: PairPlan, rows: np.ndarray, panel: Cale
     )
 
 
-def _concatenate(parts: list[tuple[np.ndarray, ComputedPairs]], count: int) -> ComputedPairs:
-    """One :class:`ComputedPairs` of ``count`` pairs from the parts of each calendar and their pair positions."""
-    names = ("path_dates", "estimation_dates", "estimable", "fallback", "model_observations", "stale_days")
+def join_pairs(parts: Sequence[tuple[np.ndarray, ComputedPairs]], count: int) -> ComputedPairs:
+    """One :class:`ComputedPairs` of ``count`` pairs from parts computed for the pairs at their positions (residual
+    dates kept only if every part has them)."""
+
+    def placed(name: str) -> np.ndarray:
+        return scatter([(rows, getattr(part, name)) for rows, part in parts], count)
+
+    with_dates = all(part.estimation_dates is not None for _, part in parts)
     return ComputedPairs(
         arrays=assemble([(rows, part.arrays) for rows, part in parts], count),
-        **{name: scatter([(rows, getattr(part, name)) for rows, part in parts], count) for name in names},
+        path_dates=placed("path_dates"),
+        estimation_dates=placed("estimation_dates") if with_dates else None,
+        window_start=placed("window_start"),
+        estimation_start=placed("estimation_start"),
+        estimation_end=placed("estimation_end"),
+        estimable=placed("estimable"),
+        fallback=placed("fallback"),
+        model_observations=placed("model_observations"),
+        stale_days=placed("stale_days"),
     )
 
 
-def compute(spec: StudySpec, progress: Progress | None = None) -> Computation:
-    """Run the engine's steps for a study (``progress`` is called with a short label before each)."""
-    step = progress or (lambda label: None)
-    step("pairing events and securities")
-    plan, skipped = plan_pairs(spec)
-    step("loading prices")
-    prices = load_prices(spec, plan)
-    if not len(plan):
-        return Computation(spec, plan, skipped, prices, None)
-    step("fitting models")
-    panels = build_panels(spec, plan, prices)
-    parts = [(rows, _fit_calendar(spec, plan, rows, panels[calendar])) for calendar, rows in plan.by_calendar().items()]
-    pairs = _concatenate(parts, len(plan))
-    return Computation(spec, plan, skipped, prices, pairs, placebo_cars(spec, panels))
+def fit_chunk(spec: StudySpec, panels: PanelSource, plan: PairPlan, positions: np.ndarray) -> ComputedPairs:
+    """The pairs at ``positions`` fitted, each calendar on the slice of its panel they need (their sessions and
+    securities), in the order of ``positions``."""
+    parts = []
+    calendars = plan.calendar[positions]
+    for calendar in dict.fromkeys(calendars.tolist()):
+        rows = positions[calendars == calendar]
+        index = panels.index(calendar)
+        needed = panel_sessions(spec, calendar, plan.day_zero[rows])
+        first, stop = index.get_loc(needed[0]), index.get_loc(needed[-1]) + 1
+        column = {ticker: position for position, ticker in enumerate(panels.tickers(calendar))}
+        columns = np.array(sorted({column[plan.securities[k].ticker] for k in plan.security[rows].tolist()}))
+        part = _fit_calendar(spec, plan, rows, panels.slice(calendar, first, stop, columns))
+        parts.append((np.flatnonzero(calendars == calendar), part))
+    return join_pairs(parts, positions.size)

@@ -10,8 +10,9 @@ another pair's AR path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,17 @@ from eventstudy.prices import PriceData
 from eventstudy.returns import return_panels, stale_sessions
 from eventstudy.spec import StudySpec, Window
 
-__all__ = ["UNKNOWN_LISTING", "CalendarPanel", "build_panels", "fit_panel", "load_prices", "panel_sessions"]
+__all__ = [
+    "UNKNOWN_LISTING",
+    "CalendarPanel",
+    "MemoryPanels",
+    "PanelSource",
+    "build_panels",
+    "fit_panel",
+    "load_prices",
+    "panel_sessions",
+    "sliced_panel",
+]
 
 #: Listing row of a security whose listing day is unknown (it traded before its prices begin).
 UNKNOWN_LISTING = -(10**9)
@@ -70,9 +81,62 @@ class CalendarPanel:
         usable = self.not_ipo.copy()
         others = self.pair_rows != own_day_zero_row
         path = np.arange(self.path_window[0], self.path_window[1] + 1)
-        rows = np.clip(self.pair_rows[others, np.newaxis] + path, 0, len(self.index) - 1)
-        usable[rows, self.pair_columns[others, np.newaxis]] = False
+        rows = self.pair_rows[others, np.newaxis] + path
+        columns = np.broadcast_to(self.pair_columns[others, np.newaxis], rows.shape)
+        inside = (rows >= 0) & (rows < len(self.index))  # a path may reach beyond a slice of the panel
+        usable[rows[inside], columns[inside]] = False
         return usable
+
+    def slice(self, first_row: int, stop_row: int, columns: np.ndarray) -> CalendarPanel:
+        """The panel's rows ``first_row:stop_row`` and ``columns`` (positions), every row index shifted to match: what
+        a chunk of pairs needs, so that its prefix sums span only its own sessions and securities."""
+        rows = slice(first_row, stop_row)
+        return sliced_panel(
+            self,
+            first_row,
+            columns,
+            index=self.index[rows],
+            returns=self.returns[rows][:, columns],
+            market=self.market[rows][:, columns],
+            factors=None if self.factors is None else self.factors[rows][:, columns],
+            not_ipo=self.not_ipo[rows][:, columns],
+            stale=self.stale[rows][:, columns],
+        )
+
+
+def sliced_panel(
+    whole: CalendarPanel,
+    first_row: int,
+    columns: np.ndarray,
+    *,
+    index: pd.DatetimeIndex,
+    returns: np.ndarray,
+    market: np.ndarray,
+    factors: np.ndarray | None,
+    not_ipo: np.ndarray,
+    stale: np.ndarray,
+) -> CalendarPanel:
+    """A slice of ``whole`` (rows from ``first_row``, ``columns``) from arrays already sliced: the tickers, the
+    contaminating pairs and the listing and event rows of ``whole`` renumbered to match (its own arrays are not
+    read, so a panel on disk can give only these fields)."""
+    keep = np.isin(whole.pair_columns, columns)
+    renumber = np.full(len(whole.tickers), -1)
+    renumber[columns] = np.arange(columns.size)
+    listed = whole.listed_rows[columns]
+    return CalendarPanel(
+        index=index,
+        tickers=[whole.tickers[column] for column in columns],
+        returns=returns,
+        market=market,
+        factors=factors,
+        not_ipo=not_ipo,
+        pair_rows=whole.pair_rows[keep] - first_row,
+        pair_columns=renumber[whole.pair_columns[keep]],
+        path_window=whole.path_window,
+        event_rows=whole.event_rows - first_row,
+        listed_rows=np.where(listed == UNKNOWN_LISTING, UNKNOWN_LISTING, listed - first_row),
+        stale=stale,
+    )
 
 
 def fit_panel(
@@ -100,6 +164,39 @@ def fit_panel(
         residual_window=spec.residual_window,
         extension=extension,
     )
+
+
+class PanelSource(Protocol):
+    """Where a chunk reads its slice of the panels: in memory (:class:`MemoryPanels`) or on disk
+    (:class:`eventstudy.engine.store.PanelStore`)."""
+
+    def index(self, calendar: str) -> pd.DatetimeIndex:
+        """Sessions of a calendar's panel."""
+        ...
+
+    def tickers(self, calendar: str) -> list[str]:
+        """Columns of a calendar's panel."""
+        ...
+
+    def slice(self, calendar: str, first_row: int, stop_row: int, columns: np.ndarray) -> CalendarPanel:
+        """Rows ``first_row:stop_row`` and ``columns`` of a calendar's panel (see :meth:`CalendarPanel.slice`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class MemoryPanels:
+    """The panels of a study in memory, as a :class:`PanelSource`."""
+
+    panels: Mapping[str, CalendarPanel]
+
+    def index(self, calendar: str) -> pd.DatetimeIndex:
+        return self.panels[calendar].index
+
+    def tickers(self, calendar: str) -> list[str]:
+        return self.panels[calendar].tickers
+
+    def slice(self, calendar: str, first_row: int, stop_row: int, columns: np.ndarray) -> CalendarPanel:
+        return self.panels[calendar].slice(first_row, stop_row, columns)
 
 
 def _session_after(calendar: str, session: pd.Timestamp, offset: int) -> pd.Timestamp:

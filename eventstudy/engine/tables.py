@@ -9,7 +9,7 @@ import pandas as pd
 
 from eventstudy.calendars import offset_sessions
 from eventstudy.columns import COLUMNS
-from eventstudy.engine.compute import Computation, ComputedPairs
+from eventstudy.engine.compute import Computation
 from eventstudy.prices import PriceData
 from eventstudy.spec import StudySpec
 from eventstudy.universe import Security
@@ -89,20 +89,6 @@ def _contamination(computation: Computation, starts: pd.DatetimeIndex, ends: pd.
     ]
 
 
-def _estimation_span(computed: ComputedPairs) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
-    """First and last session each pair's model was estimated on (NaT where none)."""
-    residuals = computed.arrays.estimation_residuals
-    assert residuals is not None  # the engine always keeps them for the pairs of a study
-    used = np.isfinite(residuals)
-    rows = np.arange(used.shape[0])
-    first_used = np.where(used.any(axis=1), used.argmax(axis=1), -1)
-    last_used = np.where(used.any(axis=1), used.shape[1] - 1 - used[:, ::-1].argmax(axis=1), -1)
-    dates = computed.estimation_dates
-    start = pd.DatetimeIndex(np.where(first_used >= 0, dates[rows, first_used], None))
-    end = pd.DatetimeIndex(np.where(last_used >= 0, dates[rows, last_used], None))
-    return start, end
-
-
 def pairs_table(computation: Computation) -> pd.DataFrame:
     """One row per pair: identity, model, status and reasons, estimation diagnostics, contamination, stale days."""
     spec, plan, computed = computation.spec, computation.plan, computation.pairs
@@ -110,8 +96,9 @@ def pairs_table(computation: Computation) -> pd.DataFrame:
     if computed is None:
         return pd.DataFrame(columns=list(COLUMNS["pairs"]))
     fit, fallback, estimable = computed.arrays.fit, computed.fallback, computed.estimable
-    window_start = pd.DatetimeIndex(computed.estimation_dates[:, 0])
-    estimation_start, estimation_end = _estimation_span(computed)
+    window_start = pd.DatetimeIndex(computed.window_start)
+    estimation_start = pd.DatetimeIndex(computed.estimation_start)
+    estimation_end = pd.DatetimeIndex(computed.estimation_end)
     reasons = np.full(len(plan), "", dtype=object)
     fallback_reasons = np.full(len(plan), "", dtype=object)
     for index in np.flatnonzero(fallback | ~estimable):

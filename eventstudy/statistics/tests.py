@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_REPLICATIONS",
     "TESTS",
     "SampleTest",
+    "WindowPartials",
     "WindowSamples",
     "bmp_t",
     "corrado_rank",
@@ -46,10 +47,12 @@ __all__ = [
     "crude_dependence_t",
     "generalized_sign",
     "grank",
+    "grank_partials",
     "grank_scale",
     "kolari_pynnonen_bmp",
     "kolari_pynnonen_patell",
     "patell_z",
+    "residual_summary",
     "run_tests",
     "sample_tests",
     "scar",
@@ -58,6 +61,7 @@ __all__ = [
     "standardizable",
     "wilcoxon_signed_rank",
     "wild_bootstrap",
+    "window_partials",
     "window_samples",
 ]
 
@@ -124,8 +128,53 @@ def _grank_sums(
 
 
 @dataclass(frozen=True, eq=False)
+class WindowPartials:
+    """The sums over the pairs of each sample that the time-series and rank tests of one event window need, for the
+    pairs of a chunk; adding the partials of disjoint chunks gives those of all their pairs (the clustering
+    correlation needs every cluster of overlapping windows whole in one chunk).
+
+    Attributes
+    ----------
+    crude : tuple of ndarray, shape (S, L) each
+        Per sample and estimation day (event time), the sum of the residuals of its pairs with a finite CAR and how
+        many there are (the portfolio AR of Brown & Warner's crude dependence adjustment).
+    corrado : tuple of ndarray, shape (S, L + L2) each
+        Per sample and day, the sum of the rank scores over the estimation and event windows of its pairs with an
+        event-window AR, and how many there are.
+    grank : tuple of ndarray, shape (S, L + 1) each
+        Per sample and day, the sum of the GRANK rank scores of its standardizable pairs (the re-standardized CAR
+        last), and how many there are; they depend on each sample's :func:`grank_scale`, so with several chunks
+        they are added in a second pass (:func:`grank_partials`) once every SCAR is known.
+    correlation : CorrelationSums
+        The sums behind the mean cross-correlation of the standardizable pairs (Kolari-Pynnönen).
+    """
+
+    crude: tuple[np.ndarray, np.ndarray]
+    corrado: tuple[np.ndarray, np.ndarray]
+    grank: tuple[np.ndarray, np.ndarray]
+    correlation: CorrelationSums
+
+    def __add__(self, other: WindowPartials) -> WindowPartials:
+        def added(
+            first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray]
+        ) -> tuple[np.ndarray, np.ndarray]:
+            return first[0] + second[0], first[1] + second[1]
+
+        return WindowPartials(
+            added(self.crude, other.crude),
+            added(self.corrado, other.corrado),
+            added(self.grank, other.grank),
+            self.correlation + other.correlation,
+        )
+
+    def with_grank(self, grank: tuple[np.ndarray, np.ndarray]) -> WindowPartials:
+        """The same partials with the GRANK sums of a second pass."""
+        return WindowPartials(self.crude, self.corrado, grank, self.correlation)
+
+
+@dataclass(frozen=True, eq=False)
 class WindowSamples:
-    """What the sample tests of one event window of ``window_length`` days read, for S samples over P pairs.
+    """What the sample tests of one event window read, for S samples over P pairs.
 
     Attributes
     ----------
@@ -144,17 +193,8 @@ class WindowSamples:
         Share of the pair's estimation residuals that are positive (NaN without any).
     residual_days : ndarray, shape (P,)
         Estimation residuals of the pair.
-    crude : tuple of ndarray, shape (S, L) each
-        Per sample and estimation day (event time), the sum of the residuals of its pairs with a finite CAR and how
-        many there are (the portfolio AR of Brown & Warner's crude dependence adjustment).
-    corrado : tuple of ndarray, shape (S, L + L2) each
-        Per sample and day, the sum of the rank scores over the estimation and event windows of its pairs with an
-        event-window AR, and how many there are.
-    grank : tuple of ndarray, shape (S, L + 1) each
-        Per sample and day, the sum of the GRANK rank scores of its standardizable pairs (the re-standardized CAR
-        last), and how many there are.
-    correlation : CorrelationSums
-        The sums behind the mean cross-correlation of its standardizable pairs (Kolari-Pynnönen).
+    partials : WindowPartials
+        The sums over each sample's pairs of the time-series and rank tests.
     windows : bool
         Whether the correlation counts only pairs whose event windows overlap (event dates known).
     """
@@ -169,16 +209,25 @@ class WindowSamples:
     event_days: np.ndarray
     positive_share: np.ndarray
     residual_days: np.ndarray
-    crude: tuple[np.ndarray, np.ndarray]
-    corrado: tuple[np.ndarray, np.ndarray]
-    grank: tuple[np.ndarray, np.ndarray]
-    correlation: CorrelationSums
+    partials: WindowPartials
     windows: bool = True
 
     @property
     def size(self) -> int:
         """Number of samples S."""
         return self.members.size
+
+    @property
+    def crude(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.partials.crude
+
+    @property
+    def corrado(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.partials.corrado
+
+    @property
+    def grank(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.partials.grank
 
     @functools.cached_property
     def finite(self) -> Membership:
@@ -200,7 +249,65 @@ class WindowSamples:
     def clustering(self) -> np.ndarray:
         """Kolari-Pynnönen mean correlation r of each sample's standardizable pairs (NaN where none is estimated)."""
         pairs = self.standardized[0].counts().astype(float)
-        return mean_correlation(self.correlation, pairs, self.windows)
+        return mean_correlation(self.partials.correlation, pairs, self.windows)
+
+
+def residual_summary(estimation_ar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's number of estimation residuals and the share of them that are positive (NaN without any)."""
+    residual_days = np.sum(~np.isnan(estimation_ar), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return residual_days, np.sum(estimation_ar > 0, axis=1) / residual_days
+
+
+def grank_partials(
+    members: Membership,
+    car: np.ndarray,
+    car_variance: np.ndarray,
+    dof: np.ndarray,
+    sigma: np.ndarray,
+    estimation_ar: np.ndarray,
+    scale: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The GRANK sums of a chunk of pairs, given every sample's :func:`grank_scale` (see :class:`WindowPartials`)."""
+    standardized = members.restricted(standardizable(car, car_variance, sigma, dof))
+    return _grank_sums(estimation_ar, sigma, scar(car, car_variance), standardized, scale)
+
+
+def window_partials(
+    members: Membership,
+    car: np.ndarray,
+    car_variance: np.ndarray,
+    dof: np.ndarray,
+    sigma: np.ndarray,
+    event_ar: np.ndarray,
+    estimation_ar: np.ndarray,
+    estimation_dates: np.ndarray,
+    event_dates: np.ndarray | None,
+    *,
+    scale: np.ndarray | None = None,
+    min_overlap: int = MIN_CORRELATION_OVERLAP,
+) -> WindowPartials:
+    """The :class:`WindowPartials` of these pairs (see :func:`window_samples` for the parameters). Without
+    ``scale`` the GRANK sums are left at zero, to be added by :func:`grank_partials`."""
+    finite = np.isfinite(car)
+    event_days = np.sum(~np.isnan(event_ar), axis=1)
+    ranked = (members.ids >= 0).any(axis=1) & (event_days > 0)
+    scores = np.full((car.size, estimation_ar.shape[1] + event_ar.shape[1]), np.nan)
+    if ranked.any():
+        scores[ranked] = rank_scores(np.hstack([estimation_ar[ranked], event_ar[ranked]]))
+    standardized = members.restricted(standardizable(car, car_variance, sigma, dof))
+    width = estimation_ar.shape[1] + 1
+    grank = (
+        (np.zeros((members.size, width)), np.zeros((members.size, width)))
+        if scale is None
+        else grank_partials(members, car, car_variance, dof, sigma, estimation_ar, scale)
+    )
+    return WindowPartials(
+        crude=members.restricted(finite).column_sums(estimation_ar),
+        corrado=members.restricted(event_days > 0).column_sums(scores),
+        grank=grank,
+        correlation=correlation_sums(estimation_ar, estimation_dates, standardized, event_dates, min_overlap),
+    )
 
 
 def window_samples(
@@ -215,10 +322,9 @@ def window_samples(
     event_dates: np.ndarray | None,
     *,
     window_days: np.ndarray | None = None,
-    scale: np.ndarray | None = None,
     min_overlap: int = MIN_CORRELATION_OVERLAP,
 ) -> WindowSamples:
-    """Everything the sample tests of one event window need, from the arrays of the pairs.
+    """Everything the sample tests of one event window need, from the arrays of all the samples' pairs at once.
 
     Parameters
     ----------
@@ -238,24 +344,26 @@ def window_samples(
     window_days : ndarray, shape (P,), optional
         Days in each pair's window, when some windows were extended over a span (their columns beyond are NaN);
         default L2 for every pair.
-    scale
-        Per sample, GRANK's :func:`grank_scale`; computed from these pairs when not given (give it when the pairs
-        are a chunk of the samples' pairs).
     min_overlap
         Fewest common dates for a correlation to be estimated.
     """
     car, car_variance, dof, sigma = (np.asarray(values, dtype=float) for values in (car, car_variance, dof, sigma))
-    finite = np.isfinite(car)
-    event_days = np.sum(~np.isnan(event_ar), axis=1)
-    ranked = (members.ids >= 0).any(axis=1) & (event_days > 0)
-    scores = np.full((car.size, estimation_ar.shape[1] + event_ar.shape[1]), np.nan)
-    if ranked.any():
-        scores[ranked] = rank_scores(np.hstack([estimation_ar[ranked], event_ar[ranked]]))
     standardized = members.restricted(standardizable(car, car_variance, sigma, dof))
-    scars = scar(car, car_variance)
-    residual_days = np.sum(~np.isnan(estimation_ar), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        positive_share = np.sum(estimation_ar > 0, axis=1) / residual_days
+    scale = grank_scale(standardized, scar(car, car_variance))
+    partials = window_partials(
+        members,
+        car,
+        car_variance,
+        dof,
+        sigma,
+        event_ar,
+        estimation_ar,
+        estimation_dates,
+        event_dates,
+        scale=scale,
+        min_overlap=min_overlap,
+    )
+    residual_days, positive_share = residual_summary(estimation_ar)
     return WindowSamples(
         members=members,
         window_length=int(event_ar.shape[1]),
@@ -264,15 +372,10 @@ def window_samples(
         car_variance=car_variance,
         dof=dof,
         sigma=sigma,
-        event_days=event_days,
+        event_days=np.sum(~np.isnan(event_ar), axis=1),
         positive_share=positive_share,
         residual_days=residual_days,
-        crude=members.restricted(finite).column_sums(estimation_ar),
-        corrado=members.restricted(event_days > 0).column_sums(scores),
-        grank=_grank_sums(
-            estimation_ar, sigma, scars, standardized, grank_scale(standardized, scars) if scale is None else scale
-        ),
-        correlation=correlation_sums(estimation_ar, estimation_dates, standardized, event_dates, min_overlap),
+        partials=partials,
         windows=event_dates is not None,
     )
 
