@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from eventstudy import EventStudy, EventStudyResults, SnapshotSource, load_events
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+REFERENCE = Path(__file__).resolve().parent / "data" / "reference"
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +28,15 @@ def shared_prices() -> Path:
     if not folder.is_dir():
         pytest.skip("../shared/prices is not beside this checkout")
     return folder
+
+
+@pytest.fixture(scope="session")
+def reference_study() -> EventStudy:
+    """The study of ``tests/data/reference`` (the events of the first version, on the packaged snapshot)."""
+    return EventStudy(load_events(REFERENCE / "events.csv"), prices=SnapshotSource())
+
+
+@pytest.fixture(scope="session")
+def reference_results(reference_study: EventStudy) -> EventStudyResults:
+    """That study run once per test session, in one chunk, in this process."""
+    return reference_study.run()

@@ -46,6 +46,18 @@ def parse_window(text: str, option: str) -> spec.Window:
     return first, last
 
 
+def parse_bytes(text: str, option: str) -> int:
+    """``"512M"`` -> 536870912 (K, M, G, T powers of 1024; a plain number is bytes)."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    number, unit = text.strip().upper().rstrip("B"), ""
+    if number and number[-1] in units:
+        number, unit = number[:-1], number[-1]
+    try:
+        return int(float(number) * units[unit])
+    except ValueError:
+        raise fail(f"{option} {text!r}: expected a size such as 512M or 2G") from None
+
+
 def run(
     events_file: Annotated[Path, typer.Argument(help="Events CSV (see `eventstudy events check`).")],
     out: Annotated[Path, typer.Option("--out", help="Report folder (replaced as a whole).")] = Path("reports"),
@@ -101,6 +113,17 @@ def run(
         typer.Option("--claims", help="Claims CSV to check (default: claims.csv beside the events file, if any)."),
     ] = None,
     strict_splits: StrictSplitsOption = False,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Compute the chunks on a local Dask cluster of this many worker processes."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Compute the chunks on the Dask cluster at this address (tcp://host:8786)."),
+    ] = None,
+    memory_budget: Annotated[
+        str, typer.Option("--memory-budget", help="Working memory of one chunk of pairs, e.g. 512M or 2G.")
+    ] = f"{spec.DEFAULT_MEMORY_BUDGET >> 20}M",
 ) -> None:
     """Run the event study of EVENTS_FILE and write the HTML report, CSV data and run.json to --out.
 
@@ -142,6 +165,10 @@ def run(
                 exclude_contaminated=exclude_contaminated,
                 include_month_precision=include_month_precision,
                 seed=seed,
+                memory_budget=parse_bytes(memory_budget, "--memory-budget"),
+                backend="dask" if workers or scheduler else "in-process",
+                workers=workers,
+                scheduler=scheduler,
             )
         except ValueError as exc:
             raise fail(str(exc)) from None
