@@ -6,7 +6,6 @@ import typer
 from rich.table import Table
 
 from eventstudy.cli.common import console, fail
-from eventstudy.prices import clear_cache, default_cache_path, inspect_cache
 
 app = typer.Typer(help="Show or reset the local price cache (downloads from Yahoo Finance).", no_args_is_help=True)
 
@@ -18,6 +17,8 @@ def _size(size: int) -> str:
 @app.command("info")
 def info() -> None:
     """Show the cache's path, size and integrity, and the tickers and date ranges it holds."""
+    from eventstudy.prices import inspect_cache
+
     details = inspect_cache()
     console.print(f"cache: {details.path}", highlight=False, soft_wrap=True)
     console.print(f"size: {_size(details.size)}")
@@ -39,6 +40,8 @@ def info() -> None:
 @app.command("clear")
 def clear() -> None:
     """Delete the cache (and damaged copies moved aside); prices are downloaded again when needed."""
+    from eventstudy.prices import clear_cache, default_cache_path
+
     path = default_cache_path()
     try:
         removed = clear_cache(path)

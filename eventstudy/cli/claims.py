@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from eventstudy.claims import ClaimsResult, check_claims, format_value, load_claims
-from eventstudy.claims.reference import load_reference_data
 from eventstudy.cli.common import OfflineOption, UniverseOption, console, errors_to_exit_codes
-from eventstudy.events import load_events
-from eventstudy.prices import default_price_source
-from eventstudy.universe import load_universe
+
+if TYPE_CHECKING:
+    from eventstudy.claims import ClaimsResult
 
 #: Rich style of each verdict.
 VERDICT_STYLES = {
@@ -26,6 +24,8 @@ VERDICT_STYLES = {
 
 def verdicts_table(result: ClaimsResult) -> Table:
     """One row per claim and reading: the window, claimed and measured values, raw and abnormal returns, verdict."""
+    from eventstudy.claims import format_value
+
     table = Table(title="What the articles said vs what happened")
     for column in ("claim", "reading", "window", "claimed", "measured", "raw", "abnormal", "verdict"):
         table.add_column(column, justify="right" if column in ("claimed", "measured", "raw", "abnormal") else "left")
@@ -57,6 +57,12 @@ def claims(
 
     Exit 0 whatever the verdicts (a contradicted claim is a result); 1 for a bad claims or events file.
     """
+    from eventstudy.claims import check_claims, load_claims
+    from eventstudy.claims.reference import load_reference_data
+    from eventstudy.events import load_events
+    from eventstudy.prices import default_price_source
+    from eventstudy.universe import load_universe
+
     with errors_to_exit_codes():
         events = load_events(events_file or claims_file.parent / "events.csv")
         checked = load_claims(claims_file, events)

@@ -1,4 +1,8 @@
-"""What every command shares: the console, options, and the mapping of errors (and warnings) to the terminal."""
+"""What every command shares: the console, options, and the mapping of errors (and warnings) to the terminal.
+
+The command modules import the rest of eventstudy inside their commands, not at the top: ``eventstudy --help`` and
+``eventstudy events check`` then start without loading the statistics, the report and their libraries.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,6 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
-
-from eventstudy.calendars import CalendarError
-from eventstudy.events import EventsFileError, EventValidationError
-from eventstudy.prices import CacheWarning, PriceDataError, PriceFileError, UnadjustedSplitWarning, UnknownTickerError
-from eventstudy.publish import OutputFolderError, OutputWriteError
-from eventstudy.records import RecordsFileError
-from eventstudy.report import ReportError
-from eventstudy.universe import UniverseError
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -51,8 +47,6 @@ StrictSplitsOption = Annotated[
 ]
 #: errno values only a write can raise; any other OSError here comes from reading an input.
 WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
-#: Warnings of eventstudy shown as one ``warning:`` line each (others keep Python's format).
-OWN_WARNINGS = (CacheWarning, UnadjustedSplitWarning)
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
@@ -61,8 +55,9 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _warning_printer(python_format: Callable[..., None]) -> Callable[..., None]:
-    """A ``warnings.showwarning`` that prints eventstudy's own warnings as ``warning: message`` on stderr."""
+def _warning_printer(python_format: Callable[..., None], own: tuple[type[Warning], ...]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that prints eventstudy's ``own`` warnings as ``warning: message`` on stderr (others
+    keep Python's format)."""
 
     def show(
         message: Warning | str,
@@ -72,7 +67,7 @@ def _warning_printer(python_format: Callable[..., None]) -> Callable[..., None]:
         file: TextIO | None = None,
         line: str | None = None,
     ) -> None:
-        if issubclass(category, OWN_WARNINGS):
+        if issubclass(category, own):
             error_console.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
         else:
             python_format(message, category, filename, lineno, file, line)
@@ -87,10 +82,24 @@ def errors_to_exit_codes(strict_splits: bool = False) -> Iterator[None]:
     Inside the block the cache's and the price validation's warnings print as ``warning:`` lines; with
     ``strict_splits`` a probable unadjusted split stops the command (exit 1) instead.
     """
+    from eventstudy.calendars import CalendarError
+    from eventstudy.errors import ReportError
+    from eventstudy.events import EventsFileError, EventValidationError
+    from eventstudy.prices import (
+        CacheWarning,
+        PriceDataError,
+        PriceFileError,
+        UnadjustedSplitWarning,
+        UnknownTickerError,
+    )
+    from eventstudy.publish import OutputFolderError, OutputWriteError
+    from eventstudy.records import RecordsFileError
+    from eventstudy.universe import UniverseError
+
     with warnings.catch_warnings():
         warnings.simplefilter("default", CacheWarning)
         warnings.simplefilter("error" if strict_splits else "default", UnadjustedSplitWarning)
-        warnings.showwarning = _warning_printer(warnings.showwarning)
+        warnings.showwarning = _warning_printer(warnings.showwarning, (CacheWarning, UnadjustedSplitWarning))
         try:
             yield
         except EventsFileError as exc:

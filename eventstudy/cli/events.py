@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from eventstudy.cli.common import console, errors_to_exit_codes, fail
-from eventstudy.events import DEFAULT_EXCHANGES, Event, check_events, load_events
+
+if TYPE_CHECKING:
+    from eventstudy.events import Event
 
 app = typer.Typer(help="List and check events files.", no_args_is_help=True)
 
@@ -49,6 +51,8 @@ def _day_zero_cell(event: Event, exchange: str) -> Text:
 def list_events(file: FileArgument, exchange: ExchangeOption = None) -> None:
     """Show the events of FILE with their day 0 (or range of day 0s) on each exchange (default: New York XNYS,
     Hong Kong XHKG)."""
+    from eventstudy.events import DEFAULT_EXCHANGES, load_events
+
     exchanges = tuple(exchange or DEFAULT_EXCHANGES)
     with errors_to_exit_codes():
         events = load_events(file, exchanges)
@@ -65,6 +69,8 @@ def list_events(file: FileArgument, exchange: ExchangeOption = None) -> None:
 def check(file: FileArgument, exchange: ExchangeOption = None) -> None:
     """Validate FILE and list every problem, including a day 0 past the calendar of an exchange (default: New York
     XNYS, Hong Kong XHKG); exit code 0 when it is valid, 1 otherwise."""
+    from eventstudy.events import DEFAULT_EXCHANGES, check_events, load_events
+
     exchanges = tuple(exchange or DEFAULT_EXCHANGES)
     with errors_to_exit_codes():
         problems = check_events(file, exchanges)

@@ -17,9 +17,6 @@ from eventstudy.cli.common import (
     errors_to_exit_codes,
     fail,
 )
-from eventstudy.prices import default_price_source
-from eventstudy.returns import daily_returns
-from eventstudy.universe import load_universe
 
 app = typer.Typer(help="Show daily prices and fetch new ones into the local cache.", no_args_is_help=True)
 
@@ -36,6 +33,10 @@ def show(
     universe: UniverseOption = None,
 ) -> None:
     """Print a ticker's daily prices and returns on its exchange's sessions, with where they came from."""
+    from eventstudy.prices import default_price_source
+    from eventstudy.returns import daily_returns
+    from eventstudy.universe import load_universe
+
     check_date_range(start, end)
     with errors_to_exit_codes():
         securities = load_universe(universe)
@@ -70,6 +71,9 @@ def fetch(
     universe: UniverseOption = None,
 ) -> None:
     """Download prices from Yahoo Finance into the local cache (only the ranges it does not hold yet)."""
+    from eventstudy.prices import default_price_source
+    from eventstudy.universe import load_universe
+
     check_date_range(start, end)
     with errors_to_exit_codes():
         chain = default_price_source(universe=load_universe(universe))

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import webbrowser
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from eventstudy import spec
-from eventstudy.claims import ClaimsResult, check_claims, load_claims
-from eventstudy.claims.reference import REFERENCE_FILES, load_reference_data
-from eventstudy.claims.report import ClaimsExtension
+from eventstudy import defaults as spec
 from eventstudy.cli.common import (
     EXIT_DATA_UNAVAILABLE,
     OfflineOption,
@@ -22,14 +19,11 @@ from eventstudy.cli.common import (
     errors_to_exit_codes,
     fail,
 )
-from eventstudy.events import load_events
 from eventstudy.models import MODELS
-from eventstudy.prices import default_price_source
-from eventstudy.publish import check_output_folder
-from eventstudy.report import FOLDER_README, STUDY_FILE, ReportConfig, load_report_config, write_report
-from eventstudy.report.extension import ReportExtension
-from eventstudy.study import EventStudy
-from eventstudy.universe import load_universe
+
+if TYPE_CHECKING:
+    from eventstudy.claims import ClaimsResult
+    from eventstudy.report.extension import ReportExtension
 
 
 def window_text(window: spec.Window) -> str:
@@ -129,6 +123,16 @@ def run(
 
     A study.toml beside EVENTS_FILE may hold the report's own choices (title, timeline securities, featured basket).
     """
+    from eventstudy.claims import check_claims, load_claims
+    from eventstudy.claims.reference import REFERENCE_FILES, load_reference_data
+    from eventstudy.claims.report import ClaimsExtension
+    from eventstudy.events import load_events
+    from eventstudy.prices import default_price_source
+    from eventstudy.publish import check_output_folder
+    from eventstudy.report import FOLDER_README, STUDY_FILE, ReportConfig, load_report_config, write_report
+    from eventstudy.study import EventStudy
+    from eventstudy.universe import load_universe
+
     windows = [parse_window(text, "--window") for text in window] if window else list(spec.DEFAULT_EVENT_WINDOWS)
     estimation_window = parse_window(estimation, "--estimation")
     selected = (

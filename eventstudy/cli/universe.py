@@ -8,11 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from eventstudy.calendars import calendar_name, get_calendar
 from eventstudy.cli.common import UniverseOption, console, errors_to_exit_codes
-from eventstudy.exchanges import EXCHANGES, suffix_of
-from eventstudy.prices import CsvDirectorySource, UnknownTickerError, snapshot_provenance
-from eventstudy.universe import load_universe
 
 app = typer.Typer(
     help="List the securities of the universe, or show how one ticker would be treated (`universe show TICKER`).",
@@ -33,6 +29,9 @@ def show_universe(
     """List the securities of the universe: exchange, group, benchmark, and the span of their offline prices."""
     if context.invoked_subcommand is not None:
         return
+    from eventstudy.prices import snapshot_provenance
+    from eventstudy.universe import load_universe
+
     with errors_to_exit_codes():
         securities = load_universe(universe, extend=extend).select(groups=group)
     series = snapshot_provenance()["series"]
@@ -64,6 +63,11 @@ def show(
     ] = None,
 ) -> None:
     """How TICKER would be studied: exchange, calendar, benchmark, group, listing day and the prices available."""
+    from eventstudy.calendars import calendar_name, get_calendar
+    from eventstudy.exchanges import EXCHANGES, suffix_of
+    from eventstudy.prices import CsvDirectorySource, UnknownTickerError, snapshot_provenance
+    from eventstudy.universe import load_universe
+
     with errors_to_exit_codes():
         securities = load_universe(universe, extend=extend)
         security = securities.security(ticker)

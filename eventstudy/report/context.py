@@ -18,6 +18,7 @@ from scipy import stats
 
 from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.calendars import calendar_name
+from eventstudy.errors import ReportError
 from eventstudy.events import Event
 from eventstudy.prices.base import file_stem
 from eventstudy.report.config import ReportConfig
@@ -34,10 +35,6 @@ __all__ = [
 ]
 
 _SAFE_STEM = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
-
-
-class ReportError(ValueError):
-    """A report that cannot be written as asked (unsafe names, an unknown window, a folder that is not a report)."""
 
 
 def safe_file_stem(name: str, what: str) -> str:
