@@ -73,7 +73,8 @@ def make_baskets(universe: Universe, groups: Sequence[str] | None = None) -> lis
                 f"the members of {group!r} trade on {sorted(calendars)} against {sorted(map(str, benchmarks))}; "
                 "a basket needs one calendar and one benchmark"
             )
-        listings = [member.listed for member in members]
+        # A basket has returns from its first member's listing on; unknown if any member's listing is.
+        listings = [member.listed for member in members if member.listed is not None]
         security = Security(
             ticker=basket_ticker(group),
             name=f"{group} basket (equal-weighted, {len(members)} members)",
@@ -81,7 +82,7 @@ def make_baskets(universe: Universe, groups: Sequence[str] | None = None) -> lis
             currency=members[0].currency,
             group=BASKETS_GROUP,
             benchmark=members[0].benchmark,
-            listed=min(listings) if all(listings) else None,  # type: ignore[type-var]
+            listed=min(listings) if len(listings) == len(members) else None,
         )
         baskets.append(Basket(group, security, tuple(member.ticker for member in members)))
     return baskets

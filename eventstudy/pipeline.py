@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from functools import reduce
 from pathlib import Path
 
 import numpy as np
@@ -113,7 +114,9 @@ def _compute_chunks(
         partials = []
         for position, partial in enumerate(statistics.partials):
             sums = [grank[position] for grank in granks]
-            partials.append(partial.with_grank((sum(s[0] for s in sums), sum(s[1] for s in sums))))  # type: ignore[arg-type]
+            partials.append(
+                partial.with_grank((reduce(np.add, [s[0] for s in sums]), reduce(np.add, [s[1] for s in sums])))
+            )
         statistics = StudyStatistics(
             statistics.sq_p_value, statistics.residual_days, statistics.positive_share, tuple(partials)
         )

@@ -122,16 +122,18 @@ def text(value: object) -> str:
 
 def nonempty(value: object) -> str:
     """Text that is not blank."""
-    if not text(value).strip():
+    checked = text(value)
+    if not checked.strip():
         raise ValueError("is empty")
-    return value  # type: ignore[return-value]
+    return checked
 
 
 def to_id(value: object) -> str:
     """An id: a slug of lower-case letters, digits and ``-``."""
-    if not _ID_PATTERN.fullmatch(text(value)):
+    checked = text(value)
+    if not _ID_PATTERN.fullmatch(checked):
         raise ValueError("must be a slug of lower-case letters, digits and '-', e.g. 'deepseek-r1'")
-    return value  # type: ignore[return-value]
+    return checked
 
 
 def to_tickers(value: object) -> tuple[str, ...]:

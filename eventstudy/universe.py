@@ -36,10 +36,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -63,6 +64,8 @@ __all__ = [
     "load_universe",
     "security_from_suffix",
 ]
+
+Checked = TypeVar("Checked")
 
 COLUMNS = ("ticker", "name", "exchange", "currency", "group", "benchmark", "factor", "listed")
 REQUIRED_COLUMNS = ("ticker",)
@@ -268,12 +271,12 @@ def _security(record: dict[str, str], referenced: set[str]) -> tuple[Security | 
     problems = []
     ticker = record.get("ticker", "")
 
-    def checked(column: str, check: object) -> str | None:
+    def checked(column: str, check: Callable[[str], Checked]) -> Checked | None:
         value = record.get(column, "")
         if not value:
             return None
         try:
-            return check(value)  # type: ignore[operator, no-any-return]
+            return check(value)
         except ValueError as exc:
             problems.append(Problem(str(exc), column, value))
             return None
@@ -309,7 +312,7 @@ def _security(record: dict[str, str], referenced: set[str]) -> tuple[Security | 
         group=group,
         benchmark=benchmark,
         factor=factor,
-        listed=listed,  # type: ignore[arg-type]
+        listed=listed,
     )
     return security, problems
 

@@ -78,8 +78,10 @@ def fetch(
     with errors_to_exit_codes():
         chain = default_price_source(universe=load_universe(universe))
         stored = chain.fetch(tickers, start or dt.datetime(2018, 1, 1), end)
+    cache = chain.cache
+    assert cache is not None  # the default chain always has one
     for ticker, rows in stored.items():
-        console.print(f"{ticker}: {rows} new row(s) in {chain.cache.path}")
-    empty = [ticker for ticker, rows in stored.items() if rows == 0 and not chain.cache.coverage(ticker)]
+        console.print(f"{ticker}: {rows} new row(s) in {cache.path}")
+    empty = [ticker for ticker, rows in stored.items() if rows == 0 and not cache.coverage(ticker)]
     if empty:
         raise fail(f"Yahoo Finance returned no prices for {', '.join(empty)}", EXIT_DATA_UNAVAILABLE)

@@ -10,7 +10,7 @@ Windows are counted in sessions of each security's own exchange, relative to its
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -280,13 +280,23 @@ def scatter(pieces: list[tuple[np.ndarray, np.ndarray]], count: int) -> np.ndarr
 def assemble(pieces: list[tuple[np.ndarray, PairArrays]], count: int) -> PairArrays:
     """One :class:`PairArrays` of ``count`` pairs from pieces computed for the pairs at their positions."""
 
-    def placed(get: Callable[[PairArrays], np.ndarray]) -> np.ndarray:
-        return scatter([(members, get(arrays)) for members, arrays in pieces], count)
+    def placed(name: str, of_fit: bool = False) -> np.ndarray:
+        return scatter([(rows, getattr(arrays.fit if of_fit else arrays, name)) for rows, arrays in pieces], count)
 
-    fit = Fit(**{f.name: placed(lambda arrays, name=f.name: getattr(arrays.fit, name)) for f in fields(Fit)})
-    per_pair = {
-        f.name: placed(lambda arrays, name=f.name: getattr(arrays, name))
-        for f in fields(PairArrays)
-        if f.name not in ("fit", "offsets") and getattr(pieces[0][1], f.name) is not None
-    }
-    return PairArrays(fit=fit, offsets=pieces[0][1].offsets, **({"estimation_residuals": None} | per_pair))
+    first = pieces[0][1]
+    return PairArrays(
+        fit=Fit(**{f.name: placed(f.name, of_fit=True) for f in fields(Fit)}),
+        offsets=first.offsets,
+        returns=placed("returns"),
+        benchmark=placed("benchmark"),
+        normal=placed("normal"),
+        ar=placed("ar"),
+        ar_variance=placed("ar_variance"),
+        car_path=placed("car_path"),
+        car_path_variance=placed("car_path_variance"),
+        car=placed("car"),
+        car_variance=placed("car_variance"),
+        window_missing=placed("window_missing"),
+        estimation_residuals=None if first.estimation_residuals is None else placed("estimation_residuals"),
+        rows=placed("rows"),
+    )

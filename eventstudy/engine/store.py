@@ -42,7 +42,7 @@ def write_store(panels: Mapping[str, CalendarPanel], folder: str | Path) -> Pane
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    meta: dict[str, object] = {"block_rows": BLOCK_ROWS, "calendars": {}}
+    calendars: dict[str, object] = {}
     for calendar, panel in panels.items():
         arrays = _arrays(panel)
         for kind, values in arrays.items():
@@ -53,7 +53,7 @@ def write_store(panels: Mapping[str, CalendarPanel], folder: str | Path) -> Pane
                 flat = pa.array(rows.ravel(), type=pa.float64())
                 table = pa.table({"row": pa.FixedSizeListArray.from_arrays(flat, columns)})
                 pq.write_table(table, folder / calendar / kind / f"block-{block:05d}.parquet")
-        meta["calendars"][calendar] = {  # type: ignore[index]
+        calendars[calendar] = {
             "index": [day.date().isoformat() for day in panel.index],
             "tickers": panel.tickers,
             "kinds": list(arrays),
@@ -63,6 +63,7 @@ def write_store(panels: Mapping[str, CalendarPanel], folder: str | Path) -> Pane
             "event_rows": panel.event_rows.tolist(),
             "listed_rows": panel.listed_rows.tolist(),
         }
+    meta = {"block_rows": BLOCK_ROWS, "calendars": calendars}
     (folder / "store.json").write_text(json.dumps(meta), encoding="utf-8")
     return PanelStore(folder)
 

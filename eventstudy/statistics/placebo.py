@@ -15,7 +15,7 @@ PLACEBO = "placebo"
 
 
 def placebo_tests(
-    caar: np.ndarray, tickers: Sequence[Sequence[str]], placebo: Mapping[str, np.ndarray], window: int
+    caar: np.ndarray, tickers: Sequence[Sequence[str] | np.ndarray], placebo: Mapping[str, np.ndarray], window: int
 ) -> Outcomes:
     """Placebo p-value of each sample's CAAR: its rank among the CAARs of the same securities on pseudo-event dates.
 

@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["Membership", "Sample", "rank_scores"]
 
@@ -59,7 +60,7 @@ class Sample:
     security_id: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        coerce = {
+        coerce: dict[str, npt.DTypeLike] = {
             "car": float,
             "car_variance": float,
             "event_ar": float,
