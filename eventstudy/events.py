@@ -82,6 +82,7 @@ __all__ = [
     "UndatedEventError",
     "check_events",
     "load_events",
+    "one_off_event",
 ]
 
 COLUMNS = (
@@ -206,14 +207,14 @@ def _to_timezone(value: object) -> str | None:
         return None
     if value not in _timezones():
         raise ValueError("is not an IANA time zone, e.g. Asia/Shanghai or America/New_York")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _to_event_id(value: object) -> str:
-    to_id(value)
-    if len(value) > MAX_NAME_LENGTH:  # type: ignore[arg-type]
+    checked = to_id(value)
+    if len(checked) > MAX_NAME_LENGTH:
         raise ValueError(f"is longer than {MAX_NAME_LENGTH} characters (ids name report files)")
-    return value  # type: ignore[return-value]
+    return checked
 
 
 def _to_event_tickers(value: object) -> tuple[str, ...]:
@@ -231,7 +232,7 @@ def _to_status(value: object) -> str:
         return "reported"
     if value not in STATUSES:
         raise ValueError(f"must be one of {', '.join(STATUSES)} (empty: reported)")
-    return value  # type: ignore[return-value]
+    return value
 
 
 _PARSERS: dict[str, Callable[[object], object]] = {
@@ -363,7 +364,7 @@ class Event:
         elif given not in PRECISIONS:
             problems.append(Problem(f"must be one of {', '.join(PRECISIONS)}, or empty", "date_precision", given))
         elif given == "month" and inferred == "day":
-            if self.date.day != 1:  # type: ignore[union-attr]
+            if isinstance(self.date, dt.date) and self.date.day != 1:
                 reason = "a month-precision event is dated YYYY-MM (or, in older files, the 1st of its month)"
                 problems.append(Problem(reason, "date", str(self.date)))
         else:
@@ -377,7 +378,7 @@ class Event:
         ``extra`` unless empty; an empty cell means unknown)."""
         values = {column: record.get(column, "") for column in COLUMNS}
         extra = {column: value for column, value in record.items() if column not in COLUMNS and value}
-        return cls(**values, extra=extra)  # type: ignore[arg-type]
+        return cls(**values, extra=extra)  # type: ignore[arg-type]  # text cells; __post_init__ parses them
 
     def to_record(self) -> dict[str, str]:
         """The event as one row of an events file (text values, extra columns last); it reads back equal."""
@@ -731,3 +732,37 @@ def load_events(path: str | Path, exchanges: Iterable[str] = DEFAULT_EXCHANGES) 
     if problems:
         raise EventsFileError(path, problems)
     return EventSet(events)
+
+
+def one_off_event(moment: str, title: str, event_id: str | None = None, tickers: Iterable[str] = ()) -> Event:
+    """An event written in one line, as ``eventstudy run --event`` takes it.
+
+    Parameters
+    ----------
+    moment
+        The ``date`` cell of an events file (``2026-03-02``, ``2026-03-02 21:30`` or ``2026-03``), followed by
+        the IANA time zone when it has a time: ``"2026-03-02 21:30 Asia/Shanghai"``.
+    title
+        What happened.
+    event_id
+        The event's id; by default a slug of ``title`` (``"Apple earnings"`` -> ``apple-earnings``).
+    tickers
+        The tickers the event concerns; empty means every security studied.
+
+    Raises
+    ------
+    EventValidationError
+        Naming the cell that is wrong, as for a row of a file.
+    """
+    words = moment.split()
+    # A last word that is not a time of day can only be the zone ("2026-03-02 21:30 Asia/Shanghai", "... UTC").
+    zone = words.pop() if len(words) > 1 and not _TIME_PATTERN.fullmatch(words[-1]) else ""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:MAX_NAME_LENGTH].strip("-")
+    record = {
+        "id": event_id if event_id is not None else slug or "event",
+        "date": " ".join(words),
+        "timezone": zone,
+        "title": title,
+        "tickers": ";".join(tickers),
+    }
+    return Event.from_record(record)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from eventstudy import CsvDirectorySource, EventStudy, load_events, load_universe
+from eventstudy.cli import app
 from eventstudy.events import Event, EventSet
 from eventstudy.prices import SnapshotSource
 from eventstudy.results import EventStudyResults
 from eventstudy.universe import UniverseError
 
 REPO = Path(__file__).resolve().parents[1]
+runner = CliRunner()
 DAY_EVENTS = ["deepseek-r1", "kimi-k1-5"]
 #: Kept small to stay fast: one test, no placebo, no baskets.
 QUICK = {"tests": ["cross_sectional_t"], "placebo_replications": 0, "baskets": []}
@@ -140,3 +144,57 @@ def test_a_user_universe_file_names_the_benchmark(renamed: Path, repository: Eve
 def test_an_unknown_suffix_is_refused_naming_the_ticker(repository: EventSet) -> None:
     with pytest.raises(UniverseError, match=r"ticker 'NVDA.XX': unknown Yahoo Finance suffix '\.XX'"):
         EventStudy([repository["nvidia-crash"]], tickers=["NVDA.XX"])
+
+
+def test_the_cli_studies_one_event_on_a_ticker_of_a_price_folder(
+    renamed: Path, repository: EventSet, tmp_path: Path
+) -> None:
+    """``eventstudy run --event ... --prices DIR``: no events file, a ticker outside the universe, NVDA's numbers."""
+    out = tmp_path / "reports"
+    arguments = ["run", "--event", "2025-01-20", "--title", "DeepSeek-R1 released", "--tickers", "NVDX"]
+    arguments += ["--prices", str(renamed), "--offline", "--no-baskets", "--out", str(out)]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    pairs = pd.read_csv(out / "pairs.csv")
+    assert pairs[["event_id", "ticker", "benchmark", "exchange"]].values.tolist() == [
+        ["deepseek-r1-released", "NVDX", "SPY", "XNYS"]
+    ]
+    expected = run(EventSet([repository["deepseek-r1"]]), ["NVDA"], prices=SnapshotSource()).car
+    car = pd.read_csv(out / "car.csv")
+    assert car["window"].tolist() == expected["window"].tolist()
+    # The CSV files hold 10 significant digits.
+    np.testing.assert_allclose(car["car"], expected["car"], rtol=1e-9, atol=0)
+    np.testing.assert_allclose(car["p_value"], expected["p_value"], rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--event", "2026-03-02 21:30"], "--event needs --title"),
+        (["--event", "2026-03-02 21:30", "--title", "T"], "--event '2026-03-02 21:30': a time of day needs its IANA"),
+        (["--event", "2026-03-02 21:30 Mars/Base", "--title", "T"], "is not an IANA time zone"),
+        (["--event", "2026-02-30", "--title", "T"], "--event '2026-02-30': "),
+        (["--event", "2026-03-02", "--title", "T", "--id", "Not A Slug"], "--id: must be a slug"),
+        (["--title", "T"], "give an events file or one --event"),
+        ([str(REPO / "events.csv"), "--event", "2026-03-02", "--title", "T"], "not both"),
+    ],
+)
+def test_a_bad_one_off_event_exits_1_naming_the_option(arguments: list[str], message: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", *arguments, "--offline", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.output.split())
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_ticker_without_prices_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """A ticker no offline source has: the run says which and how to get it (drop --offline or --prices)."""
+    out = tmp_path / "reports"
+    arguments = ["run", "--event", "2025-01-20", "--title", "R1", "--tickers", "NVDA,ZZZZ", "--offline"]
+    result = runner.invoke(app, [*arguments, "--no-baskets", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pairs = pd.read_csv(out / "pairs.csv", keep_default_na=False).set_index("ticker")
+    assert pairs.loc["NVDA", "status"] == "ok" and pairs.loc["ZZZZ", "status"] == "not estimable"
+    assert pairs.loc["ZZZZ", "reason"].endswith(
+        "ZZZZ: not in any offline price source (cache, snapshot); drop --offline to fetch it from Yahoo Finance"
+    )
+    assert "ZZZZ" in result.output

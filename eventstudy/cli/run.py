@@ -23,6 +23,7 @@ from eventstudy.models import MODELS
 
 if TYPE_CHECKING:
     from eventstudy.claims import ClaimsResult
+    from eventstudy.events import EventSet
     from eventstudy.report.extension import ReportExtension
 
 
@@ -53,7 +54,28 @@ def parse_bytes(text: str, option: str) -> int:
 
 
 def run(
-    events_file: Annotated[Path, typer.Argument(help="Events CSV (see `eventstudy events check`).")],
+    events_file: Annotated[
+        Path | None, typer.Argument(help="Events CSV (see `eventstudy events check`); or give one --event.")
+    ] = None,
+    event: Annotated[
+        str | None,
+        typer.Option(
+            "--event",
+            help='One event without a file: its date, time and time zone, e.g. "2026-03-02 21:30 Asia/Shanghai" '
+            '(a date alone: "2026-03-02"); needs --title.',
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the --event.")] = None,
+    event_id: Annotated[
+        str | None, typer.Option("--id", help="Id of the --event (default: a slug of its title).")
+    ] = None,
+    prices_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            help="Folder of price CSV files (<ticker>.csv, see README), read before the cache and the snapshot.",
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="Report folder (replaced as a whole).")] = Path("reports"),
     universe: UniverseOption = None,
     tickers: Annotated[
@@ -119,9 +141,11 @@ def run(
         str, typer.Option("--memory-budget", help="Working memory of one chunk of pairs, e.g. 512M or 2G.")
     ] = f"{spec.DEFAULT_MEMORY_BUDGET >> 20}M",
 ) -> None:
-    """Run the event study of EVENTS_FILE and write the HTML report, CSV data and run.json to --out.
+    """Run the event study of EVENTS_FILE (or of one --event) and write the HTML report, CSV data and run.json
+    to --out.
 
-    A study.toml beside EVENTS_FILE may hold the report's own choices (title, timeline securities, featured basket).
+    A study.toml beside EVENTS_FILE may hold the report's own choices (title, timeline securities, featured basket);
+    a claims.csv beside it is checked against the prices.
     """
     from eventstudy.claims import check_claims, load_claims
     from eventstudy.claims.reference import REFERENCE_FILES, load_reference_data
@@ -138,17 +162,24 @@ def run(
     selected = (
         [ticker.strip() for entry in tickers for ticker in entry.split(",") if ticker.strip()] if tickers else None
     )
+    if (events_file is None) == (event is None):
+        raise fail("give an events file or one --event (with --title), not both and not neither")
+    if event is not None and not title:
+        raise fail("--event needs --title, e.g. --title 'Apple quarterly earnings'")
+    if event is None and (title or event_id):
+        raise fail("--title and --id describe an --event; an events file gives its own")
     with errors_to_exit_codes(strict_splits):
         # Everything that can be wrong with the inputs and the output folder is found before the study is computed.
-        claims_path = claims_file or events_file.parent / "claims.csv"
-        study_file = events_file.parent / STUDY_FILE
-        inputs = [events_file, claims_path, study_file, *(claims_path.parent / name for name in REFERENCE_FILES)]
-        inputs += [universe] if universe else []
+        claims_path = claims_file or (events_file.parent / "claims.csv" if events_file else None)
+        study_file = events_file.parent / STUDY_FILE if events_file else None
+        inputs = [path for path in (events_file, claims_path, study_file, universe, prices_dir) if path is not None]
+        inputs += [claims_path.parent / name for name in REFERENCE_FILES] if claims_path else []
         check_output_folder(out, inputs, placeholder=FOLDER_README)
-        events = load_events(events_file)
-        claims = load_claims(claims_path, events) if claims_file or claims_path.is_file() else None
-        reference = load_reference_data(claims_path.parent) if claims is not None else None
-        config = load_report_config(study_file) if study_file.is_file() else ReportConfig()
+        events = load_events(events_file) if events_file else _one_event(str(event), str(title), event_id)
+        has_claims = claims_path is not None and (claims_file is not None or claims_path.is_file())
+        claims = load_claims(claims_path, events) if claims_path and has_claims else None
+        reference = load_reference_data(claims_path.parent) if claims_path and claims is not None else None
+        config = load_report_config(study_file) if study_file and study_file.is_file() else ReportConfig()
         securities = load_universe(universe)
         try:
             study = EventStudy(
@@ -156,7 +187,9 @@ def run(
                 universe=securities,
                 tickers=selected,
                 groups=group,
-                prices=default_price_source(offline=offline, universe=securities),
+                prices=default_price_source(
+                    offline=offline, universe=securities, prices_dir=str(prices_dir) if prices_dir else None
+                ),
                 model=model,
                 benchmark=benchmark,
                 estimation_window=estimation_window,
@@ -211,3 +244,14 @@ def run(
     console.print(f"Report: {index}")
     if open_report:
         webbrowser.open(index.resolve().as_uri())
+
+
+def _one_event(moment: str, title: str, event_id: str | None) -> EventSet:
+    """The events of ``--event``/``--title``/``--id``, or a bad-input exit naming the option that is wrong."""
+    from eventstudy.events import EventSet, EventValidationError, one_off_event
+
+    try:
+        return EventSet([one_off_event(moment, title, event_id)])
+    except EventValidationError as exc:
+        options = {"date": f"--event {moment!r}", "timezone": f"--event {moment!r}", "id": "--id", "title": "--title"}
+        raise fail("; ".join(f"{options.get(str(p.column), p.column)}: {p.reason}" for p in exc.problems)) from None

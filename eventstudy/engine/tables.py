@@ -40,28 +40,27 @@ def _fallback_reason(
         if security.listed is not None
         else ""
     )
+    days = f" {used[0]}..{used[1]}" if observations else ""
     return (
         f"{_short_history(spec, model_observations, start)}: market-adjusted model (AR = R - R_m) with its "
-        f"variance from {int(observations)} returns {used[0]}..{used[1]}{listing}"
+        f"variance from {int(observations)} returns{days}{listing}"
     )
 
 
-def _not_estimable_reason(
-    spec: StudySpec, security: Security, benchmark: str, observations: float, start: object, prices: PriceData
-) -> str:
-    """Why a pair could not be estimated, in words a reader can act on."""
-    reason = _short_history(spec, observations, start)
+def _price_gap(security: Security, benchmark: str, start: object, prices: PriceData, listing_said: bool) -> str | None:
+    """What the prices of the pair's security or benchmark lack, in words a reader can act on (``None``: nothing;
+    ``listing_said``: the reason already names the listing, which explains a late start of the security's prices)."""
     for role, ticker in (("", security.ticker), ("benchmark ", benchmark)):
         coverage = prices.coverage.get(ticker)
         if coverage is None:
             continue
         if coverage.reason is not None:
-            return f"{reason}: {role}{coverage.reason}"
+            return f"{role}{ticker}: {coverage.reason}"
         if coverage.first is None:
-            return f"{reason}: {role}{ticker} has no prices in the range the study needs"
-        if coverage.first > pd.Timestamp(str(start)):
-            return f"{reason}: {role}{ticker} prices start on {coverage.first.date()}"
-    return reason
+            return f"{role}{ticker} has no prices in the range the study needs"
+        if coverage.first > pd.Timestamp(str(start)) and not (listing_said and ticker == security.ticker):
+            return f"{role}{ticker} prices start on {coverage.first.date()}"
+    return None
 
 
 def _contamination(computation: Computation, starts: pd.DatetimeIndex, ends: pd.DatetimeIndex) -> list[str]:
@@ -106,17 +105,18 @@ def pairs_table(computation: Computation) -> pd.DataFrame:
         start = window_start[index].date() if not pd.isna(window_start[index]) else "?"
         model_observations = computed.model_observations[index]
         if fallback[index]:
-            span = tuple(
-                "?" if pd.isna(day) else day.date() for day in (estimation_start[index], estimation_end[index])
-            )
+            first, last = estimation_start[index], estimation_end[index]
+            span = ("?" if pd.isna(first) else first.date(), "?" if pd.isna(last) else last.date())
             text = _fallback_reason(spec, security, model_observations, span, fit.observations[index], start)
             fallback_reasons[index] = text
             if not estimable[index]:
                 reasons[index] = f"{text}; at least {spec.fallback_floor} needed"
         else:
-            benchmark = str(plan.benchmark[index])
-            prices = computation.prices
-            reasons[index] = _not_estimable_reason(spec, security, benchmark, model_observations, start, prices)
+            reasons[index] = _short_history(spec, model_observations, start)
+        if not estimable[index]:
+            listing_said = bool(fallback[index]) and security.listed is not None
+            gap = _price_gap(security, str(plan.benchmark[index]), start, computation.prices, listing_said)
+            reasons[index] += f": {gap}" if gap else ""
     table = keys.assign(
         model=spec.model_name,
         model_used=np.where(fallback, "market-adjusted", spec.model_name),
