@@ -141,6 +141,11 @@ def _p(value: float) -> str:
     return "" if not np.isfinite(value) else f"{value:.2g}"
 
 
+def _signed(value: float, spec: str) -> str:
+    """``value`` with its sign in format ``spec``, blank when there is none (a test of one security)."""
+    return "" if not np.isfinite(value) else format(value, spec)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -205,6 +210,18 @@ class EventStudyResults:
             half = stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, np.nan)) * se.to_numpy(dtype=float)
         return frame[keys].assign(ci_low=centre - half, ci_high=centre + half)
 
+    def __repr__(self) -> str:
+        events, pairs = self.pairs["event_id"].nunique(), len(self.pairs)
+        estimable = int((self.pairs["status"] == "ok").sum())
+        return f"<EventStudyResults: {events} events, {pairs} pairs ({estimable} estimable); .summary() shows them>"
+
+    def __str__(self) -> str:
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the results: their summary."""
+        return self.summary().as_html()
+
     def summary(self, window: Window | None = None, top: int = 10) -> Summary:
         """The study at a glance: settings, counts, the most significant CARs of ``window`` (default
         :func:`~eventstudy.spec.headline_window`; each security and day 0 once: events on the same day are the same
@@ -242,13 +259,14 @@ class EventStudyResults:
             lambda ids: " / ".join(names.get(event_id, event_id) for event_id in ids)
         )
         chosen = cars.drop_duplicates(["ticker", "day_zero"]).sort_values("p_value", kind="stable").head(top)
+        dagger = "† short history: market-adjusted model (see pairs.fallback_reason). "
         rows = tuple(
             (
                 together[(row.ticker, row.day_zero)],
                 row.ticker + (" †" if row.fallback_reason else ""),
                 f"{row.car:+.2%}",
                 f"{row.car_se:.2%}",
-                f"{row.t:+.2f}",
+                _signed(row.t, "+.2f"),
                 _p(row.p_value),
                 _p(row.sq_p_value),
                 _p(row.q_value),
@@ -260,8 +278,9 @@ class EventStudyResults:
             ("event", "ticker", "CAR", "s.e.", "t", "p", "SQ p", "BH q"),
             rows,
             frozenset({"CAR", "s.e.", "t", "p", "SQ p", "BH q"}),
-            "† short history: market-adjusted model (see pairs.fallback_reason). SQ: Gelbach, Helland & Klick "
-            "(2013), no normality assumed. BH q: Benjamini-Hochberg over every CAR test of the run.",
+            (dagger if chosen["fallback_reason"].fillna("").astype(bool).any() else "")
+            + "SQ: Gelbach, Helland & Klick (2013), no normality assumed. "
+            "BH q: Benjamini-Hochberg over every CAR test of the run.",
         )
 
     def _groups(self, label: str, top: int) -> SummaryTable:
@@ -277,7 +296,7 @@ class EventStudyResults:
                 row.group,
                 str(int(row.n)),
                 f"{caar.get((row.event_id, row.group, label), np.nan):+.2%}",
-                f"{row.statistic:+.2f}",
+                _signed(row.statistic, "+.2f"),
                 _p(row.p_value),
                 _p(row.q_value),
             )

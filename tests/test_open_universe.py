@@ -187,7 +187,7 @@ def test_a_bad_one_off_event_exits_1_naming_the_option(arguments: list[str], mes
 
 
 def test_a_ticker_without_prices_is_named_with_what_to_do(tmp_path: Path) -> None:
-    """A ticker no offline source has: the run says which and how to get it (drop --offline or --prices)."""
+    """A ticker no offline source has: the run says which and how to get it (online, or --prices)."""
     out = tmp_path / "reports"
     arguments = ["run", "--event", "2025-01-20", "--title", "R1", "--tickers", "NVDA,ZZZZ", "--offline"]
     result = runner.invoke(app, [*arguments, "--no-baskets", "--out", str(out)])
@@ -195,6 +195,7 @@ def test_a_ticker_without_prices_is_named_with_what_to_do(tmp_path: Path) -> Non
     pairs = pd.read_csv(out / "pairs.csv", keep_default_na=False).set_index("ticker")
     assert pairs.loc["NVDA", "status"] == "ok" and pairs.loc["ZZZZ", "status"] == "not estimable"
     assert pairs.loc["ZZZZ", "reason"].endswith(
-        "ZZZZ: not in any offline price source (cache, snapshot); drop --offline to fetch it from Yahoo Finance"
+        "ZZZZ: not in any offline price source (cache, snapshot); "
+        "fetch it from Yahoo Finance (run online) or give its prices (--prices DIR)"
     )
     assert "ZZZZ" in result.output

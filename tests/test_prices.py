@@ -421,7 +421,8 @@ def test_chain_offline_serves_the_snapshot_and_names_what_is_missing(tmp_path: P
     assert data.coverage["0020.HK"].complete
     assert len(data.coverage["0020.HK"].missing_sessions) == 8  # the known gap 2025-10-31 .. 2025-11-11
     assert data.problems == [
-        "ZZZZ: not in any offline price source (cache, snapshot); drop --offline to fetch it from Yahoo Finance"
+        "ZZZZ: not in any offline price source (cache, snapshot); "
+        "fetch it from Yahoo Finance (run online) or give its prices (--prices DIR)"
     ]
 
 

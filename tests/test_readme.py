@@ -6,6 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,3 +35,21 @@ def test_the_python_example_runs(
     car = results.car_for("nvidia-crash", (0, 0))  # type: ignore[attr-defined]
     assert car.loc["NVDA", "car"] < -0.10
     assert "my-news" in set(results.pairs["event_id"])  # type: ignore[attr-defined]
+
+
+def test_the_own_event_example_gives_the_numbers_of_the_full_format(
+    reference_results: object, capsys: pytest.CaptureFixture
+) -> None:
+    """Five lines of README for a new event: the same CARs as the event written in full in the events file."""
+    example = re.search(r"## Study your own event\n.*?```python\n(.*?)```", README, flags=re.DOTALL)
+    assert example is not None
+    namespace: dict[str, object] = {}
+    exec(compile(example.group(1), "README.md", "exec"), namespace)
+    assert "DeepSeek-R1 released" in capsys.readouterr().out
+    mine = namespace["results"].car.set_index(["ticker", "window"])  # type: ignore[attr-defined]
+    full = reference_results.car  # type: ignore[attr-defined]
+    theirs = full[(full["event_id"] == "deepseek-r1") & full["ticker"].isin(["NVDA", "0700.HK"])]
+    theirs = theirs.set_index(["ticker", "window"]).loc[mine.index]
+    assert len(mine) == 10
+    for column in ("car", "car_se", "t", "p_value", "sq_p_value"):
+        np.testing.assert_allclose(mine[column], theirs[column], rtol=1e-12, err_msg=column)

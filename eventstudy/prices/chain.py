@@ -255,7 +255,11 @@ class PriceChain(PriceSource):
         if best is not None:
             return best
         names = ", ".join(source.name for source in self.sources) or "no local source"
-        hint = "" if self.online is not None else "; drop --offline to fetch it from Yahoo Finance"
+        hint = (
+            ""
+            if self.online is not None
+            else "; fetch it from Yahoo Finance (run online) or give its prices (--prices DIR)"
+        )
         reason = f"not in any offline price source ({names}){hint}"
         return empty_price_frame(), Coverage(ticker, exchange, None, reason=reason)
 
