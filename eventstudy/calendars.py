@@ -5,6 +5,13 @@ it has is available by its MIC or one of its aliases (``XNAS`` is an alias of ``
 calendar), plus :data:`CALENDAR_ALIASES` for exchanges that share another's calendar; no holiday is ever
 hand-listed here. Calendars are built on first use and cached (``exchange_calendars`` itself is imported only then).
 
+What the study needs of a calendar is its sessions and their closes (:class:`SessionTable`). Building a calendar
+takes ``exchange_calendars`` a few tenths of a second, so the session table is also kept on disk in the cache folder
+(:func:`eventstudy.cachedir.cache_folder`), one file per calendar and ``exchange_calendars`` version, rebuilt when it
+is more than :data:`SESSION_TABLE_MAX_AGE_DAYS` days old (the calendars reach about a year ahead, and a new version
+of ``exchange_calendars`` may correct holidays) or unreadable. It is only a cache: when it cannot be written, the
+table is built again next time.
+
 The day-0 rule
 --------------
 An announcement is an instant: a local date, an optional local time and, with a time, the IANA time zone it is
@@ -20,13 +27,21 @@ given in (there is no default zone).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import tempfile
+import time
 import warnings
+from contextlib import suppress
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from eventstudy.cachedir import cache_folder
 
 if TYPE_CHECKING:
     from exchange_calendars import ExchangeCalendar
@@ -36,11 +51,15 @@ CALENDAR_START = "2010-01-01"
 #: (both follow the CSRC's holidays and 09:30-11:30, 13:00-15:00 China time), the National Stock Exchange of India
 #: on the BSE's (same holidays and 09:15-15:30 India time).
 CALENDAR_ALIASES = {"XSHE": "XSHG", "XNSE": "XBOM"}
+#: Age after which a session table kept on disk is rebuilt from ``exchange_calendars``.
+SESSION_TABLE_MAX_AGE_DAYS = 7
 
 __all__ = [
     "CALENDAR_ALIASES",
     "CALENDAR_START",
+    "SESSION_TABLE_MAX_AGE_DAYS",
     "CalendarError",
+    "SessionTable",
     "announcement_instant",
     "calendar_name",
     "calendar_names",
@@ -48,6 +67,7 @@ __all__ = [
     "day_zero",
     "get_calendar",
     "offset_sessions",
+    "session_table",
     "sessions",
 ]
 
@@ -121,9 +141,85 @@ def calendar_name(exchange: str) -> str:
     return str(xcals.resolve_alias(name))
 
 
+@dataclass(frozen=True, eq=False)
+class SessionTable:
+    """The sessions of an exchange's calendar and the UTC instant each one closes: all the study asks of a
+    calendar (day 0 is the first session whose close is after the news)."""
+
+    name: str
+    sessions: pd.DatetimeIndex
+    closes: pd.Series
+
+    @property
+    def first_session(self) -> pd.Timestamp:
+        return self.sessions[0]
+
+    @property
+    def last_session(self) -> pd.Timestamp:
+        return self.sessions[-1]
+
+
+def _table_file(name: str) -> Path:
+    import exchange_calendars as xcals
+
+    return cache_folder() / "calendars" / f"{name}-exchange_calendars-{xcals.__version__}.npz"
+
+
+def _read_table(path: Path, name: str) -> SessionTable | None:
+    """The table kept in ``path``, or ``None`` when it is missing, too old or unreadable."""
+    try:
+        if time.time() - path.stat().st_mtime > SESSION_TABLE_MAX_AGE_DAYS * 86400:
+            return None
+        with np.load(path) as arrays:
+            days, closes = arrays["sessions"], arrays["closes"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if days.dtype != np.int64 or closes.shape != days.shape or days.size == 0:
+        return None
+    index = pd.DatetimeIndex(days.astype("datetime64[ns]"))
+    return SessionTable(name, index, pd.Series(pd.DatetimeIndex(closes.astype("datetime64[ns]"), tz="UTC"), index))
+
+
+def _write_table(path: Path, table: SessionTable) -> None:
+    """Keep ``table`` in ``path`` (written whole, then renamed into place; a failure only costs the speed-up)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as file:
+            closes = pd.DatetimeIndex(table.closes).as_unit("ns").asi8
+            np.savez(file, sessions=table.sessions.as_unit("ns").asi8, closes=closes)
+        os.replace(temporary, path)
+    except OSError:
+        with suppress(OSError):
+            os.unlink(temporary)
+
+
+@cache
+def session_table(exchange: str) -> SessionTable:
+    """The sessions and closes of ``exchange``'s calendar (see :func:`get_calendar`), from the disk cache when it
+    holds a recent copy (see the module docstring).
+
+    Raises
+    ------
+    CalendarError
+        For an exchange without a calendar.
+    """
+    name = calendar_name(exchange)
+    path = _table_file(name)
+    table = _read_table(path, name)
+    if table is None:
+        calendar = get_calendar(exchange)
+        table = SessionTable(name, calendar.sessions, calendar.closes)
+        _write_table(path, table)
+    return table
+
+
 def sessions(exchange: str, start: object = None, end: object = None) -> pd.DatetimeIndex:
     """Sessions of ``exchange`` between ``start`` and ``end`` inclusive (tz-naive dates)."""
-    all_sessions = get_calendar(exchange).sessions
+    all_sessions = session_table(exchange).sessions
     first = 0 if start is None else all_sessions.searchsorted(pd.Timestamp(start), side="left")
     last = len(all_sessions) if end is None else all_sessions.searchsorted(pd.Timestamp(end), side="right")
     return all_sessions[first:last]
@@ -138,7 +234,7 @@ def completed_sessions(
     """
     candidates = sessions(exchange, start, end)
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
-    closes = get_calendar(exchange).closes.loc[candidates]
+    closes = session_table(exchange).closes.loc[candidates]
     return candidates[(closes <= now).to_numpy()]
 
 
@@ -193,7 +289,7 @@ def day_zero(
     >>> day_zero("2025-01-20", "XNAS", time="20:00", timezone="Asia/Shanghai").date()
     datetime.date(2025, 1, 21)
     """
-    calendar = get_calendar(exchange)
+    calendar = session_table(exchange)
     if time is None:
         all_sessions = calendar.sessions
         position = all_sessions.searchsorted(pd.Timestamp(date), side="left")
@@ -209,7 +305,7 @@ def day_zero(
 
 
 def _beyond(when: str, exchange: str) -> str:
-    last = get_calendar(exchange).last_session.date()
+    last = session_table(exchange).last_session.date()
     return (
         f"{when}: day 0 on {exchange} would be after {last}, the last session its calendar has "
         "(exchange_calendars knows sessions only about a year ahead)"
@@ -221,7 +317,7 @@ def offset_sessions(exchange: str, session: object, offsets: np.ndarray | list[i
 
     ``session`` must itself be a session (a day 0); offset 0 returns it, -1 the session before, and so on.
     """
-    all_sessions = get_calendar(exchange).sessions
+    all_sessions = session_table(exchange).sessions
     anchor = pd.Timestamp(session)
     position = all_sessions.searchsorted(anchor)
     if position == len(all_sessions) or all_sessions[position] != anchor:

@@ -60,7 +60,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from eventstudy.calendars import CALENDAR_START, CalendarError, day_zero, get_calendar
+from eventstudy.calendars import CALENDAR_START, CalendarError, day_zero, session_table
 from eventstudy.exchanges import MAX_NAME_LENGTH, check_ticker
 from eventstudy.records import Problem, RecordsFileError, nonempty, read_records, text, to_id, to_tickers
 
@@ -609,7 +609,7 @@ class EventSet:
         for exchange, group in table.groupby("exchange", sort=False):
             ids = group["event_id"].to_numpy()
             days = group["day_zero"].to_numpy()
-            all_sessions = get_calendar(exchange).sessions
+            all_sessions = session_table(exchange).sessions
             positions = all_sessions.get_indexer(days)
             spread = all_sessions.get_indexer(group["day_zero_last"].to_numpy()) - positions  # 0 but for spans
             apart = positions[np.newaxis, :] - positions[:, np.newaxis]  # apart[i, j]: sessions from i to j

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from eventstudy.calendars import (
+    SESSION_TABLE_MAX_AGE_DAYS,
     CalendarError,
+    SessionTable,
     calendar_name,
     calendar_names,
     completed_sessions,
     day_zero,
     get_calendar,
     offset_sessions,
+    session_table,
     sessions,
 )
 
@@ -160,3 +167,30 @@ def test_completed_sessions_stop_at_now() -> None:
     now = pd.Timestamp("2026-02-12 09:00", tz="UTC")  # after the HK close (08:00 UTC), before New York's
     assert completed_sessions("XHKG", "2026-02-11", "2026-02-13", now=now)[-1] == pd.Timestamp("2026-02-12")
     assert completed_sessions("XNYS", "2026-02-11", "2026-02-13", now=now)[-1] == pd.Timestamp("2026-02-11")
+
+
+def test_session_tables_are_kept_on_disk_and_rebuilt_when_old_or_damaged(private_cache: Path) -> None:
+    """The disk copy is what is read (a doctored copy shows through), and an old or damaged one is rebuilt from
+    exchange_calendars with the same sessions and closes."""
+    calendar = get_calendar("XTKS")
+    session_table.cache_clear()
+    session_table("XTKS")
+    (path,) = (private_cache / "calendars").glob("XTKS-exchange_calendars-*.npz")
+
+    def fresh() -> SessionTable:
+        session_table.cache_clear()
+        return session_table("XTKS")
+
+    np.testing.assert_array_equal(fresh().sessions.asi8, calendar.sessions.as_unit("ns").asi8)
+    np.testing.assert_array_equal(fresh().closes.to_numpy(), calendar.closes.to_numpy())
+    np.savez(path, sessions=calendar.sessions[:10].as_unit("ns").asi8, closes=calendar.closes[:10].index.asi8)
+    assert len(fresh().sessions) == 10  # read from disk, not rebuilt
+    old = time.time() - (SESSION_TABLE_MAX_AGE_DAYS + 1) * 86400
+    os.utime(path, (old, old))
+    assert len(fresh().sessions) == len(calendar.sessions)
+    path.write_bytes(b"not an npz file")
+    table = fresh()
+    assert len(table.sessions) == len(calendar.sessions) and table.last_session == calendar.last_session
+    with np.load(path) as arrays:  # written again, whole
+        assert arrays["sessions"].size == len(calendar.sessions)
+    session_table.cache_clear()

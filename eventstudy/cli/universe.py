@@ -63,7 +63,7 @@ def show(
     ] = None,
 ) -> None:
     """How TICKER would be studied: exchange, calendar, benchmark, group, listing day and the prices available."""
-    from eventstudy.calendars import calendar_name, get_calendar
+    from eventstudy.calendars import calendar_name, session_table
     from eventstudy.exchanges import EXCHANGES, suffix_of
     from eventstudy.prices import CsvDirectorySource, UnknownTickerError, snapshot_provenance
     from eventstudy.universe import load_universe
@@ -71,7 +71,7 @@ def show(
     with errors_to_exit_codes():
         securities = load_universe(universe, extend=extend)
         security = securities.security(ticker)
-        calendar = get_calendar(security.exchange)
+        calendar = session_table(security.exchange)
         folder = CsvDirectorySource(prices) if prices is not None else None
         try:
             frame = folder.history(ticker) if folder is not None else None

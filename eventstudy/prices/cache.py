@@ -29,7 +29,6 @@ cache for this process only). :func:`inspect_cache` and :func:`clear_cache` back
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import warnings
 from collections.abc import Callable, Iterator
@@ -40,8 +39,8 @@ from typing import Literal, TypeVar
 from urllib.parse import quote
 
 import pandas as pd
-import platformdirs
 
+from eventstudy.cachedir import CACHE_ENV, cache_folder
 from eventstudy.prices.base import (
     PRICE_COLUMNS,
     InvalidPricesError,
@@ -63,7 +62,6 @@ __all__ = [
     "inspect_cache",
 ]
 
-CACHE_ENV = "EVENTSTUDY_CACHE_DIR"
 #: Seconds a cache operation waits for another process's lock before the run goes on without the cache.
 BUSY_TIMEOUT = 2.0
 SCHEMA = f"""
@@ -92,8 +90,7 @@ class _DamagedCacheError(sqlite3.DatabaseError):
 
 def default_cache_path() -> Path:
     """Path of the cache database (see the module docstring)."""
-    folder = os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("eventstudy")
-    return Path(folder) / "prices.sqlite"
+    return cache_folder() / "prices.sqlite"
 
 
 def merge_ranges(ranges: list[Range]) -> list[Range]:
