@@ -52,7 +52,7 @@ SERIES_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f0
 _WINDOW_SYMBOLS = ("circle", "diamond", "square", "triangle-up", "triangle-down", "cross", "star", "hexagon")
 
 
-def figure_html(figure: dict[str, object], div_id: str, description: str, *, clickable: bool = False) -> str:
+def figure_html(figure: dict[str, Any], div_id: str, description: str, *, clickable: bool = False) -> str:
     """The figure as an empty ``<div>`` (drawn by ``report.js``) and its JSON data block.
 
     Parameters
@@ -73,10 +73,10 @@ def figure_html(figure: dict[str, object], div_id: str, description: str, *, cli
     )
 
 
-def layout(height: int, **extra: object) -> dict[str, object]:
+def layout(height: int, **extra: object) -> dict[str, Any]:
     """The layout of a chart (no title: the page's heading names the chart) with ``extra`` on top. Fonts, colours
     and the style of every axis are the template ``report.js`` gives every chart, so no figure repeats them."""
-    base: dict[str, object] = {
+    base: dict[str, Any] = {
         "height": height,
         "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
@@ -99,7 +99,7 @@ def _dates(values: object) -> list[str | None]:
     return [None if pd.isna(day) else day.strftime("%Y-%m-%d") for day in index]
 
 
-def _daily(series: pd.Series, digits: int | None) -> dict[str, object]:
+def _daily(series: pd.Series, digits: int | None) -> dict[str, Any]:
     """A daily series on a date axis as ``x0`` + one value per calendar day (``null`` where there is no session,
     bridged by the line): half the bytes of a date per point. ``digits``: decimals, or ``None`` for five
     significant digits (prices)."""
@@ -199,11 +199,11 @@ def _cluster_labels(days: np.ndarray, rows: Sequence[str], numbers: Sequence[str
     return text
 
 
-def event_timeline(context: ReportContext, root: str = "") -> dict[str, object]:
+def event_timeline(context: ReportContext, root: str = "") -> dict[str, Any]:
     """Cumulative returns of the timeline securities and the basket over the whole span of the events, with every
     event as a numbered marker on the row of its category below (hollow: not studied) and a dotted line at the date
     of those studied; a click on a marker opens the event's page."""
-    data: list[dict[str, object]] = []
+    data: list[dict[str, Any]] = []
     for position, (name, series) in enumerate(context.cumulative.items()):
         data.append(
             {
@@ -310,12 +310,12 @@ def _dot_plot(
     low: np.ndarray,
     high: np.ndarray,
     without_interval: np.ndarray,
-    customdata: list[list[object]],
+    customdata: Sequence[Sequence[object]],
     hovertemplate: str,
     name: str,
     symbol: str = "circle",
     visible: bool | str = True,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Points on rows ``0..n-1`` of a horizontal dot plot (:func:`_dot_layout` names the rows), coloured by sign,
     with 95% intervals; the points ``without_interval`` (samples of fewer than 3, whose t interval on 1 or 2 degrees
     of freedom would crush the axis) are hollow and bare. ``customdata`` and ``hovertemplate`` make the hover."""
@@ -352,11 +352,11 @@ def _dot_plot(
 
 def _dot_layout(
     labels: list[str], centres: Sequence[np.ndarray], links: list[str] | None, title: str
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Layout of a horizontal dot plot: one row per label (top to bottom), an x range around 0 that shows every point
     (intervals wider than it run off its edge), and the page each row opens on a click."""
     rows = len(labels)
-    extra: dict[str, object] = {"meta": {"links": links}} if links is not None else {}
+    extra: dict[str, Any] = {"meta": {"links": links}} if links is not None else {}
     return layout(
         70 + 26 * rows,
         margin={"l": 10, "r": 20, "t": 40, "b": 50},
@@ -374,9 +374,7 @@ def _symmetric_range(values: Sequence[np.ndarray]) -> list[float]:
     return [-limit, limit]
 
 
-def _sample_trace(
-    rows: pd.DataFrame, name: str, symbol: str, visible: bool | str
-) -> tuple[dict[str, object], np.ndarray]:
+def _sample_trace(rows: pd.DataFrame, name: str, symbol: str, visible: bool | str) -> tuple[dict[str, Any], np.ndarray]:
     """A dot-plot trace of samples (rows of ``context.samples``): CAAR, interval (none below 3), recommended test."""
     centre, low, high = (rows[c].to_numpy(dtype=float) for c in ("caar", "ci_low", "ci_high"))
     n = rows["n"].to_numpy(dtype=float)
@@ -392,7 +390,7 @@ def _sample_trace(
     return _dot_plot(centre, low, high, without, customdata, template, name, symbol, visible), centre
 
 
-def caar_by_event(context: ReportContext) -> dict[str, object] | None:
+def caar_by_event(context: ReportContext) -> dict[str, Any] | None:
     """CAAR of all securities of each event over the headline window (one point per event: news of opposite signs
     is never pooled), with its 95% interval and the recommended test in the hover; a click opens the event."""
     samples = context.samples
@@ -408,7 +406,7 @@ def caar_by_event(context: ReportContext) -> dict[str, object] | None:
     return {"data": [trace], "layout": _dot_layout(labels, [centre], links, "CAAR") | {"showlegend": False}}
 
 
-def caar_by_group(context: ReportContext, event_id: str) -> dict[str, object] | None:
+def caar_by_group(context: ReportContext, event_id: str) -> dict[str, Any] | None:
     """CAAR of each group of one event over the headline window, coloured by sign, with 95% intervals and the
     recommended test in the hover."""
     samples = context.event_samples(event_id)
@@ -431,7 +429,7 @@ def caar_by_group(context: ReportContext, event_id: str) -> dict[str, object] | 
 _PATH_COLUMNS = {"ar": "ar", "ar_se": "ar_se", "car": "car", "car_se": "car_se"}
 
 
-def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> dict[str, object]:
+def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> dict[str, Any]:
     """The AR paths of every security of an event, for ``report.js`` to draw the one the reader picks: one table of
     numbers (percent), linear in the number of securities, and the security shown first.
 
@@ -476,7 +474,7 @@ def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> di
     return {"days": days, "dates": dates, "default": default, "first_day": first, "securities": securities}
 
 
-def ar_car_layout(context: ReportContext) -> dict[str, object]:
+def ar_car_layout(context: ReportContext) -> dict[str, Any]:
     """The layout of the AR/CAR chart (its traces are drawn by ``report.js`` from :func:`ar_car_paths_data`)."""
     first_day = context.results.spec.path_window[0]
     day_zero = {"type": "line", "xref": "x", "yref": "paper", "x0": -0.5, "x1": -0.5, "y0": 0, "y1": 1}
@@ -505,7 +503,7 @@ def ar_car_layout(context: ReportContext) -> dict[str, object]:
     }
 
 
-def basket_paths(context: ReportContext, event_id: str) -> dict[str, object] | None:
+def basket_paths(context: ReportContext, event_id: str) -> dict[str, Any] | None:
     """CAR paths of each basket of an event beside its members, one panel per basket, three panels a row (``None``
     when the event has no basket): the basket as a thick black line; the members of a small group (up to six) as
     labelled lines, those of a larger group as the grey band of their range, day by day."""
@@ -524,9 +522,9 @@ def basket_paths(context: ReportContext, event_id: str) -> dict[str, object] | N
     width = (1 - gap_x * (columns - 1)) / columns
     height = (1 - gap_y * (rows_count - 1)) / rows_count
     palette = SERIES_COLOURS[:6]
-    data: list[dict[str, object]] = []
-    axes: dict[str, object] = {}
-    annotations: list[dict[str, object]] = []
+    data: list[dict[str, Any]] = []
+    axes: dict[str, Any] = {}
+    annotations: list[dict[str, Any]] = []
 
     def line(ticker: str, values: list[float | None], colour: str, width: float, axis: str) -> None:
         name = context.security(ticker).name if ticker in context.security_files else ticker
@@ -604,7 +602,7 @@ def basket_paths(context: ReportContext, event_id: str) -> dict[str, object] | N
 # -- security pages ---------------------------------------------------------------------------------------------------
 
 
-def price_with_events(context: ReportContext, security: Security) -> dict[str, object]:
+def price_with_events(context: ReportContext, security: Security) -> dict[str, Any]:
     """Adjusted close of a security with a marker at day 0 of every event studied on it: a diamond coloured by the
     sign of its CAR over the headline window, a hollow circle where it has no CAR (a price missing in the window), a
     cross where it could not be estimated; a click on a marker opens the event's page."""
@@ -612,7 +610,7 @@ def price_with_events(context: ReportContext, security: Security) -> dict[str, o
     paths, pairs = context.results.ar, context.security_pairs(security.ticker)
     first = min(paths.loc[paths["ticker"] == security.ticker, "date"].min(), pairs["day_zero"].min())
     prices = prices.loc[first:] if pd.notna(first) else prices  # from its first AR path or event
-    data: list[dict[str, object]] = [
+    data: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "mode": "lines",
@@ -663,7 +661,7 @@ def price_with_events(context: ReportContext, security: Security) -> dict[str, o
     }
 
 
-def car_by_event(context: ReportContext, security: Security) -> dict[str, object]:
+def car_by_event(context: ReportContext, security: Security) -> dict[str, Any]:
     """CAR of a security over the headline window for every event studied on it, with its 95% confidence interval:
     one row per event, coloured by sign. Events without a CAR are named on their row as not estimable or without
     CAR, never drawn at 0."""

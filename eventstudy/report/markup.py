@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -309,7 +309,7 @@ def data_table(
     rows: Sequence[Sequence[object]],
     table_id: str,
     *,
-    lookups: dict[int, list[object]] | None = None,
+    lookups: Mapping[int, Sequence[object]] | None = None,
     caption: str = "",
     filterable: bool = True,
     sorted_by: tuple[int, str] | None = None,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -192,8 +193,8 @@ def _results_table(
         column("day-0 AR %", "abnormal return of day 0, in percent", numeric=True, kind="num2"),
         column("status", "estimated, estimated without a CAR over the window, or not estimable (hover)", kind="status"),
     ]
-    values: list[list[object]] = []
-    lookups: dict[int, list[object]] = {}
+    values: list[Sequence[object]] = []
+    lookups: dict[int, Sequence[object]] = {}
     tickers = [(ticker, _security_href(context, ticker, root)) for ticker in pairs["ticker"]]
     events = [(context.event_name(e, 40), _event_href(context, e, root)) for e in pairs["event_id"]]
     if identity == "pair":
@@ -272,13 +273,13 @@ _DIAGNOSTIC_COLUMNS = [
 ]
 
 
-def _diagnostic_values(pairs: pd.DataFrame, ok: np.ndarray) -> list[list[object]]:
+def _diagnostic_values(pairs: pd.DataFrame, ok: np.ndarray) -> list[Sequence[object]]:
     """The columns of :data:`_DIAGNOSTIC_COLUMNS`: blank where nothing was estimated, "fixed" for the
     market-adjusted model's alpha 0 and beta 1 (and no R²)."""
     adjusted = ok & (pairs["model_used"] != pairs["model"]).to_numpy()  # the fallback estimates no alpha, beta
-    columns: list[list[object]] = []
+    columns: list[Sequence[object]] = []
     for key, digits in _DIAGNOSTIC_KEYS.items():
-        shown: list[object] = markup.numbers(pairs[key].to_numpy(dtype=float), digits)
+        shown: list[object] = list(markup.numbers(pairs[key].to_numpy(dtype=float), digits))
         if key in ("alpha", "beta", "r_squared"):
             shown = [
                 "fixed" if flag and key != "r_squared" else None if flag else v
@@ -534,7 +535,7 @@ def results_page(context: ReportContext) -> str:
 # -- methods ----------------------------------------------------------------------------------------------------------
 
 
-def _doc_summary(function: Callable[..., object]) -> tuple[str, str]:
+def _doc_summary(function: Callable[..., Any]) -> tuple[str, str]:
     """First line and References section of a function's numpydoc docstring."""
     doc = inspect.getdoc(function) or ""
     first = doc.split("\n\n")[0].replace("\n", " ")
@@ -545,14 +546,19 @@ def _doc_summary(function: Callable[..., object]) -> tuple[str, str]:
 
 def methods_page(context: ReportContext, columns: ColumnDocs) -> str:
     """How to read the report, every test with its reference, and every column of the data files."""
-    per_pair = [("t test of the CAR", "t, p_value", car_t_test), ("SQ test", "sq_p_value", sq_test)]
+    per_pair: list[tuple[str, str, Callable[..., Any]]] = [
+        ("t test of the CAR", "t, p_value", car_t_test),
+        ("SQ test", "sq_p_value", sq_test),
+    ]
     rows = [
         f"<tr><th scope='row'>{esc(name)}</th><td><code>{esc(code)}</code></td><td>{esc(first)}</td>"
         f"<td>{esc(ref)}</td></tr>"
         for name, code, function in per_pair
         for first, ref in [_doc_summary(function)]
     ]
-    samples = [(findings.test_name(name), name, function) for name, function in TESTS.items()]
+    samples: list[tuple[str, str, Callable[..., Any]]] = [
+        (findings.test_name(name), name, function) for name, function in TESTS.items()
+    ]
     samples.append((findings.test_name("placebo"), "placebo", placebo_test))
     rows += [
         f"<tr><th scope='row'>{esc(name)}{' <b>(recommended)</b>' if code == RECOMMENDED_TESTS[0] else ''}</th>"
@@ -732,7 +738,7 @@ def _paths_section(context: ReportContext, event: Event) -> str:
     options = "".join(
         f'<option value="{esc(item["ticker"])}"{" selected" if item["ticker"] == default else ""}>'
         f"{esc(item['ticker'])} · {esc(item['name'])}</option>"
-        for item in paths["securities"]  # type: ignore[union-attr]
+        for item in paths["securities"]
     )
     chart = figures.figure_html(figures.ar_car_layout(context), "ar-car-paths", f"AR and CAR paths of {default}")
     chart = chart.replace(' data-figure="', ' data-paths="ar-car-data" data-select="ar-car-select" data-figure="', 1)
