@@ -21,6 +21,7 @@ beside the figures. Run ``python benchmarks/report.py --help``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import sys
 import tempfile
@@ -179,9 +180,11 @@ def main(argv: list[str] | None = None) -> None:
         counts = [args.securities // 4, args.securities // 2, args.securities] if args.scaling else [args.securities]
         measured = {count: synthetic_study(work, count, args.events, args.days, args.seed) for count in counts}
         if len(measured) > 1:
-            print("event page size per security (linear growth: about constant):")
-            for count, values in measured.items():
-                print(f"  {count} securities: {values['events_max'] / count / KB:.2f} kB per security")
+            print("event page size: what each added security costs (linear growth: the same from step to step)")
+            steps = list(measured.items())
+            for (fewer, small), (more, large) in itertools.pairwise(steps):
+                slope = (large["events_max"] - small["events_max"]) / (more - fewer) / KB
+                print(f"  {fewer} -> {more} securities: +{slope:.2f} kB per security")
     sys.stdout.flush()
 
 

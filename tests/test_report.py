@@ -256,6 +256,33 @@ def test_recommended_test_table_names_the_test_per_group(real_report: Path, real
     assert html.escape(findings.test_name("kolari_pynnonen_bmp")) in row.group(0)
 
 
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(first: str, second: str) -> float:
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_text_colours_have_a_contrast_of_at_least_4_5() -> None:
+    css = (REPO / "eventstudy" / "report" / "assets" / "report.css").read_text(encoding="utf-8")
+    variables = dict(re.findall(r"--([a-z]+): (#[0-9a-f]{6})", css))
+    cells = re.findall(r"\.([np]\d|c0) \{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6}); \}", css)
+    assert len(cells) == 11  # the heatmap's colour classes
+    pairs = [(text, background) for _, background, text in cells]
+    tones = re.findall(r"\.tone-[a-z]+ \{ background: (?:var\(--([a-z]+)\)|(#[0-9a-f]{6})); \}", css)
+    assert len(tones) == 4  # the verdict badges: white text
+    pairs += [("#ffffff", variables[name] if name else colour) for name, colour in tones]
+    pairs += [(variables[name], "#ffffff") for name in ("ink", "muted", "accent", "neg", "pos", "bad", "warn")]
+    pairs += [(variables["muted"], variables["soft"]), ("#6b4f00", "#fff3cd"), ("#5b21b6", "#ffffff")]
+    for text, background in pairs:
+        assert _contrast(text, background) >= 4.5, (text, background)
+
+
 # -- files, links, code ---------------------------------------------------------------------------------------------
 
 

@@ -141,7 +141,7 @@ def _readings_table(claim: Claim, rows: pd.DataFrame) -> str:
                 Cell(esc(f"{row.reading} — {row.explanation}"), None, "wrap"),
             ]
         )
-    return table(columns, body, f"readings-{claim.id}", filterable=False)
+    return table(columns, body, f"readings-{claim.id}", filterable=False, download=f"readings-{claim.id}.csv")
 
 
 def claim_figure(claim: Claim, path: ClaimPath) -> dict[str, object]:

@@ -48,7 +48,8 @@ TEST_NAMES = {
     "wild_bootstrap": "wild bootstrap of the average CAR",
     "placebo": "placebo test against the same securities on random non-event dates",
 }
-_STRONGEST = 6
+_STRONGEST = 6  # cards of the strongest reactions
+_SIDE_BY_SIDE = 4  # events of the markets side by side
 _KEY_SECURITIES = 5
 
 
@@ -160,7 +161,7 @@ def _side_by_side(context: ReportContext) -> str:
     if not both:
         return ""
     best = chosen[chosen["event_id"].isin(both)].groupby("event_id")["test_p"].min().reindex(both)
-    shown = best.sort_values(kind="stable").index[:_STRONGEST]
+    shown = best.sort_values(kind="stable").index[:_SIDE_BY_SIDE]
     names = list(markets)
     head = "".join(f'<th scope="col">{esc(market)}</th>' for market in names)
     rows = []

@@ -42,13 +42,19 @@
     toImageButtonOptions: { format: "png", scale: 2 }
   };
 
-  // On a narrow screen: thinner margins, the legend under the chart, no number labels that would collide.
+  function config() {
+    return NARROW.matches ? Object.assign({}, CONFIG, { displayModeBar: false }) : CONFIG;
+  }
+
+  // On a narrow screen: thinner margins, the legend under the chart, fewer ticks, no number labels that would
+  // collide, and no tool bar over the chart.
   function adapt(figure) {
     var layout = Object.assign({}, figure.layout);
     var own = figure.layout.template || {};
     layout.template = { layout: Object.assign({}, TEMPLATE.layout, own.layout), data: own.data };
     if (!NARROW.matches) { return { data: figure.data, layout: layout }; }
     layout.margin = Object.assign({}, layout.margin, { l: Math.min((layout.margin || {}).l || 50, 50), r: 10 });
+    if (layout.xaxis && layout.xaxis.dtick === 1) { layout.xaxis = Object.assign({}, layout.xaxis, { dtick: 5 }); }
     layout.legend = Object.assign({}, layout.legend, { orientation: "h", x: 0, y: -0.12, yanchor: "top" });
     var data = figure.data.map(function (trace) {
       return trace.meta === "labels" ? Object.assign({}, trace, { mode: "markers" }) : trace;
@@ -70,7 +76,7 @@
 
   function draw(div, figure) {
     var shown = adapt(figure);
-    return Plotly.newPlot(div, shown.data, shown.layout, CONFIG).then(function () {
+    return Plotly.newPlot(div, shown.data, shown.layout, config()).then(function () {
       if (div.dataset.click === "open") { openOnClick(div); }
     });
   }
@@ -141,7 +147,7 @@
       var security = byTicker[ticker] || paths.securities[0];
       div.setAttribute("aria-label", describePath(security, paths.days));
       var shown = adapt({ data: pathTraces(security, paths.days, paths.dates), layout: figure.layout });
-      return Plotly.react(div, shown.data, shown.layout, CONFIG);
+      return Plotly.react(div, shown.data, shown.layout, config());
     }
     if (select) {
       select.value = paths.default;
