@@ -82,6 +82,21 @@ def test_charts_are_drawn_with_their_descriptions(real_report: Path, wide: Brows
     assert seen.plotly_graphs == seen.rendered_graphs == 3  # AR/CAR paths, group CAAR, baskets
     labels = wide.run("Array.from(document.querySelectorAll('div.chart')).map((div) => div.getAttribute('aria-label'))")
     assert all(label and len(label) > 30 for label in labels)
+    # Hover labels draw under the Content-Security-Policy too.
+    wide.run("Plotly.Fx.hover(document.getElementById('ar-car-paths'), [{curveNumber: 0, pointNumber: 10}])", 200)
+    label = wide.run("document.querySelector('#ar-car-paths .hovertext').textContent")
+    assert label.startswith("day 0 (2025-01-27)AR ")
+    assert wide.new_errors() == []
+
+
+def test_a_chart_downloads_as_png_under_the_csp(real_report: Path, wide: Browser) -> None:
+    wide.render(real_report.parent / "events" / "nvidia-crash.html", wait_ms=20_000)
+    image = wide.run(
+        "Plotly.toImage(document.getElementById('caar-event'), {format: 'png', width: 400, height: 300})"
+        ".then((url) => url.slice(0, 22), () => 'failed')"
+    )
+    assert image == "data:image/png;base64,"
+    assert wide.new_errors() == []
 
 
 def test_sorting_a_numeric_column_with_blanks_gives_sorted_numbers(real_report: Path, wide: Browser) -> None:

@@ -65,12 +65,13 @@ DATA_FILES = {
     "columns.md": "what every column of these files means (also on the methods page)",
     "run.json": "version, configuration, price sources and coverage per ticker, input hash, timestamps",
 }
-#: The pages' Content-Security-Policy. Scripts and styles come only from the report's own files ('self': Chromium
-#: and Firefox match file: pages' own file: URLs with it), never inline or from a network; plotly.js's style rules
-#: are a file too (assets/plotly.css, so no 'unsafe-inline'); data: images only for plotly's "download as PNG";
-#: no connections, forms, frames or plugins.
+#: The pages' Content-Security-Policy. Scripts and styles come only from the report's own files, never inline or from
+#: a network: 'self' of a page opened from disk covers the file: URLs of its folder in Chromium (tested by the browser
+#: tests, which fail on any violation), and nothing else. plotly.js's style rules are a file too (assets/plotly.css),
+#: so no 'unsafe-inline'. Images may be data: and blob: URLs only because plotly's "download plot as PNG" draws the
+#: chart into one (tested); no connections, forms, frames or plugins.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
     "connect-src 'none'; base-uri 'none'; form-action 'none'"
 )
 #: (file name, what it holds, [(column, meaning)]) of every data file of a report, in the order written.
