@@ -13,13 +13,21 @@ to load it and the failure appears in :attr:`PageReport.console_errors`.
 
 Typical use in a test::
 
-    from browser import chromium_path, render  # tests/ is on sys.path under pytest
+    from browser import chromium_path, open_browser, render  # tests/ is on sys.path under pytest
 
     if chromium_path() is None:
         pytest.skip("no Chromium: apt-get install chromium")
     report = render(tmp_path / "index.html", screenshot=tmp_path / "index.png")
     assert report.console_errors == []
     assert report.rendered_graphs == report.plotly_graphs > 0
+
+To look at several pages in one browser and act on them (click, read the DOM, measure), open a session::
+
+    with open_browser(width=390) as browser:
+        report = browser.render(tmp_path / "index.html")
+        browser.run("document.querySelector('th').click()")
+        assert browser.run("document.documentElement.scrollWidth") <= 390
+        assert browser.new_errors() == []
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BrowserError", "PageReport", "artifact_path", "chromium_path", "render"]
+__all__ = ["Browser", "BrowserError", "PageReport", "artifact_path", "chromium_path", "open_browser", "render"]
 
 #: Executable names tried on ``PATH`` after the Debian location, in order.
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -221,20 +229,39 @@ def render(
     BrowserError
         If no Chromium is installed, it fails to start, stops answering, or the page does not load in time.
     """
-    html_file = Path(html_file).resolve()
-    if not html_file.is_file():
-        raise FileNotFoundError(html_file)
-    executable = chromium_path()
-    if executable is None:
-        raise BrowserError("no Chromium executable found (apt-get install chromium)")
-    with _Browser(executable, width=width, height=height, timeout_s=timeout_s) as browser:
+    with open_browser(width=width, height=height, timeout_s=timeout_s) as browser:
         return browser.render(
             html_file, screenshot=screenshot, wait_ms=wait_ms, settle_ms=settle_ms, full_page=full_page
         )
 
 
-class _Browser:
-    """One Chromium process with a fresh profile, spoken to over the DevTools pipe; a context manager."""
+def open_browser(width: int = 1280, height: int = 900, timeout_s: float = 30.0) -> Browser:
+    """A headless Chromium for several pages, to use as a context manager (the browser stops on exit).
+
+    Parameters
+    ----------
+    width, height : int, default 1280, 900
+        Viewport size in CSS pixels.
+    timeout_s : float, default 30.0
+        Longest wait for any single answer from the browser, and for a page's ``load`` event.
+
+    Raises
+    ------
+    BrowserError
+        If no Chromium is installed (the browser itself starts on ``__enter__``).
+    """
+    executable = chromium_path()
+    if executable is None:
+        raise BrowserError("no Chromium executable found (apt-get install chromium)")
+    return Browser(executable, width=width, height=height, timeout_s=timeout_s)
+
+
+class Browser:
+    """One Chromium process with a fresh profile, spoken to over the DevTools pipe; a context manager.
+
+    :meth:`render` opens a page (closing the previous one); :meth:`run`, :meth:`new_errors` and :meth:`screenshot`
+    act on the page opened last.
+    """
 
     def __init__(self, executable: str, *, width: int, height: int, timeout_s: float) -> None:
         self.executable = executable
@@ -250,10 +277,12 @@ class _Browser:
         self.to_browser = -1
         self.from_browser = -1
         self.reader: threading.Thread | None = None
+        self.page: tuple[str, str] | None = None  # (target id, session id) of the page opened last
+        self.seen = 0  # events of that page already reported
 
     # -- process ------------------------------------------------------------------------------------------------
 
-    def __enter__(self) -> _Browser:
+    def __enter__(self) -> Browser:
         try:
             self._start()
         except BaseException:
@@ -437,8 +466,21 @@ class _Browser:
     # -- the page -----------------------------------------------------------------------------------------------
 
     def render(
-        self, html_file: Path, *, screenshot: Path | None, wait_ms: int, settle_ms: int, full_page: bool
+        self,
+        html_file: Path,
+        screenshot: Path | None = None,
+        wait_ms: int = 5000,
+        *,
+        settle_ms: int = 250,
+        full_page: bool = True,
     ) -> PageReport:
+        """Open a local HTML file in this browser and report what happened (see :func:`render`)."""
+        html_file = Path(html_file).resolve()
+        if not html_file.is_file():
+            raise FileNotFoundError(html_file)
+        if self.page is not None:
+            self.call("Target.closeTarget", {"targetId": self.page[0]})
+            self.page = None
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Log", "Network"):
@@ -474,14 +516,66 @@ class _Browser:
         self.pump(time.monotonic() + settle_ms / 1000)
         probe = self.evaluate(session, _PROBE)
 
+        self.page = (target, session)
         shot: Path | None = None
         if screenshot is not None:
-            shot = Path(screenshot)
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            shot.write_bytes(self._screenshot(session, full_page))
+            shot = self.screenshot(screenshot, full_page=full_page)
         dom = self.evaluate(session, "document.documentElement.outerHTML")
         self.drain()
-        return self._report(probe, shot, dom)
+        self.seen = len(self.events)
+        return self._report(self.events, probe, shot, dom)
+
+    def _session(self) -> str:
+        if self.page is None:
+            raise BrowserError("no page is open: call render() first")
+        return self.page[1]
+
+    def run(self, expression: str, settle_ms: int = 0) -> Any:
+        """Value of a JavaScript expression in the page opened last (awaited if a promise; JSON values only),
+        read after `settle_ms` more of quiet time."""
+        value = self.evaluate(self._session(), expression)
+        self.pump(time.monotonic() + settle_ms / 1000)
+        return value
+
+    def press(self, key: str = "Enter", settle_ms: int = 100) -> None:
+        """Press a key (``"Enter"``, ``"Tab"``, ``" "``...) in the page opened last, as the keyboard would: on the
+        element that has the focus."""
+        session = self._session()
+        codes = {"Enter": ("Enter", 13, "\r"), "Tab": ("Tab", 9, ""), " ": ("Space", 32, " ")}
+        code, number, text = codes.get(key, (key, 0, key))
+        for kind in ("keyDown", "keyUp"):
+            params: dict[str, Any] = {"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": number}
+            if kind == "keyDown" and text:
+                params["text"] = text
+            self.call("Input.dispatchKeyEvent", params, session)
+        self.pump(time.monotonic() + settle_ms / 1000)
+
+    def new_errors(self, settle_ms: int = 100) -> list[str]:
+        """Console errors and uncaught exceptions of the page opened last since it was reported (or since the last
+        call), after `settle_ms` of quiet time."""
+        self._session()
+        self.pump(time.monotonic() + settle_ms / 1000)
+        self.drain()
+        fresh = self.events[self.seen :]
+        self.seen = len(self.events)
+        return self._report(fresh, {"graphs": 0, "rendered": 0, "title": ""}, None, "").console_errors
+
+    def screenshot(self, path: Path, *, full_page: bool = True, top: int = 0, height: int | None = None) -> Path:
+        """Write a PNG of the page opened last: the whole page (capped at 16384 px), the viewport, or the band of
+        `height` CSS pixels from `top`."""
+        session = self._session()
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if height is not None:
+            size = self.call("Page.getLayoutMetrics", {}, session)["cssContentSize"]
+            clip = {"x": 0, "y": top, "width": max(1, int(size["width"])), "height": height, "scale": 1}
+            data = self.call(
+                "Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True}, session
+            )
+            path.write_bytes(base64.b64decode(data["data"]))
+        else:
+            path.write_bytes(self._screenshot(session, full_page))
+        return path
 
     def _screenshot(self, session: str, full_page: bool) -> bytes:
         params: dict[str, Any] = {"format": "png"}
@@ -497,12 +591,14 @@ class _Browser:
             params["captureBeyondViewport"] = True
         return base64.b64decode(self.call("Page.captureScreenshot", params, session)["data"])
 
-    def _report(self, probe: dict[str, Any], screenshot: Path | None, dom: str) -> PageReport:
+    def _report(
+        self, events: list[dict[str, Any]], probe: dict[str, Any], screenshot: Path | None, dom: str
+    ) -> PageReport:
         errors: list[str] = []
         messages: list[str] = []
         failed: list[str] = []
         external: list[str] = []
-        for event in self.events:
+        for event in events:
             method, params = event["method"], event.get("params", {})
             if method == "Runtime.consoleAPICalled":
                 text = " ".join(_remote_object_text(arg) for arg in params.get("args", []))

@@ -1,12 +1,22 @@
-"""Shared fixtures. Tests never touch the network; the price cache goes to a temporary folder."""
+"""Shared fixtures. Tests never touch the network; the price cache goes to a temporary folder.
+
+The real study of the repository's ``events.csv`` is computed once per test session (:func:`real_results`) and
+written once as a report with its claims (:func:`real_report`), as ``eventstudy run events.csv --offline`` would
+with an empty cache; tests that need the real numbers or pages share them (the suite stays fast).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from eventstudy import EventStudy, EventStudyResults, SnapshotSource, load_events
+from eventstudy.claims import ClaimsResult, check_claims, load_claims
+from eventstudy.claims.reference import load_reference_data
+from eventstudy.claims.report import ClaimsExtension
+from eventstudy.report import load_report_config, write_report
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -40,3 +50,36 @@ def reference_study() -> EventStudy:
 def reference_results(reference_study: EventStudy) -> EventStudyResults:
     """That study run once per test session, in one chunk, in this process."""
     return reference_study.run()
+
+
+@pytest.fixture(scope="session")
+def real_results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventStudyResults]:
+    """``EventStudy(load_events("events.csv")).run()``: the real study on the offline price chain with an empty
+    cache (so the packaged snapshot), computed once per session."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EVENTSTUDY_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
+        yield EventStudy(load_events(REPO / "events.csv")).run()
+
+
+@pytest.fixture(scope="session")
+def real_claims(real_results: EventStudyResults) -> ClaimsResult:
+    """The claims of ``claims.csv`` checked against the real study."""
+    events = real_results.spec.events
+    claims = load_claims(REPO / "claims.csv", events)
+    reference = load_reference_data(REPO)
+    return check_claims(claims, events, results=real_results, source_file=REPO / "claims.csv", reference=reference)
+
+
+@pytest.fixture(scope="session")
+def real_report(
+    real_results: EventStudyResults, real_claims: ClaimsResult, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """``index.html`` of the report of the real study with its claims and ``study.toml``, written once per session
+    (as ``eventstudy run events.csv --offline`` writes it)."""
+    return write_report(
+        real_results,
+        tmp_path_factory.mktemp("real-report") / "reports",
+        metadata={"input_sha256": "test"},
+        extensions=[ClaimsExtension(real_claims)],
+        config=load_report_config(REPO / "study.toml"),
+    )

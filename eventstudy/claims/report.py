@@ -4,9 +4,10 @@
 ``claims.html``, ``claims_checked.csv``, a section on the index and on each event page with claims, and their
 summary in ``run.json``. :func:`claims_page` returns ``claims.html``: one card per claim with the quote (Chinese)
 and its English gloss, the verdict as a badge, the measured numbers of every reading (stated, alternatives, proxy)
-and a small Plotly chart of the price path over the claim's window with the claimed level drawn in.
-:func:`claims_links` is the list of an event's claims that the index and the event pages show. Text from the claims
-file is escaped; figure div ids are ``claim-<id>`` (claim ids are slugs).
+and a small chart of the price path over the claim's window with the claimed level drawn in. :func:`claims_links`
+is the list of an event's claims (quote, gloss, verdict) that the index, collapsed below the heatmap, and the event
+pages show. Text from the claims file is escaped; figure div ids are ``claim-chart-<id>`` (claim ids are slugs).
+Badges take the report's tones (``assets/report.css``), whose white text has a contrast of at least 5:1.
 """
 
 from __future__ import annotations
@@ -16,18 +17,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from eventstudy.claims import CHECKED_COLUMNS, VERDICTS, Claim, ClaimPath, ClaimsResult, format_value
 from eventstudy.report import figures
 from eventstudy.report.context import ReportContext
-from eventstudy.report.markup import Cell, Column, esc, note, section, table
+from eventstudy.report.markup import Cell, Column, esc, note, numbers, section, table
 from eventstudy.report.pages import page
 
 __all__ = [
     "CLAIMS_PAGE",
     "DATA_FILES",
-    "VERDICT_COLOURS",
+    "VERDICT_TONES",
     "ClaimsExtension",
     "claims_links",
     "claims_page",
@@ -43,59 +43,63 @@ DATA_FILES = {
     CLAIMS_PAGE: "the articles' market claims checked against the data, one card per claim",
     "claims_checked.csv": "one row per (claim, reading): window, claimed and measured values, returns, verdict",
 }
-#: Badge colour of each verdict.
-VERDICT_COLOURS = {
-    "confirmed": "#1e8449",
-    "approximately": "#b9770e",
-    "contradicted": "#c0392b",
-    "not checkable": "#7f8c8d",
+#: Tone of each verdict's badge (a class of ``assets/report.css``).
+VERDICT_TONES = {
+    "confirmed": "tone-good",
+    "approximately": "tone-warn",
+    "contradicted": "tone-bad",
+    "not checkable": "tone-neutral",
 }
-_STYLE = (
-    "<style>"
-    ".badge{display:inline-block;padding:0.1rem 0.55rem;border-radius:0.8rem;color:#fff;font-size:0.8rem;"
-    "font-weight:600;white-space:nowrap}"
-    ".claim{border:1px solid var(--line);border-radius:6px;padding:0.4rem 1rem 0.8rem;margin:1.2rem 0}"
-    ".claim h3{margin:0.4rem 0;font-size:1.05rem}.claim .gloss{color:var(--muted);font-style:italic;margin:0.2rem 0}"
-    ".claim .headline{font-size:1rem;margin:0.5rem 0}"
-    "</style>"
-)
 
 
 def verdict_badge(verdict: str) -> str:
-    """A coloured badge for a verdict."""
-    return f'<span class="badge" style="background:{VERDICT_COLOURS[verdict]}">{esc(verdict)}</span>'
+    """A badge for a verdict."""
+    return f'<span class="badge {VERDICT_TONES[verdict]}">{esc(verdict)}</span>'
 
 
 def claims_links(claims: ClaimsResult, event_id: str, root: str) -> str:
-    """A list of the claims of one event (all events when ``event_id`` is empty) with their verdicts, linking to
-    their cards on the claims page; empty when there are none."""
+    """A list of the claims of one event (all events when ``event_id`` is empty): verdict, quote and its English
+    gloss, each linking to its card on the claims page; empty when there are none."""
     stated = claims.stated
     chosen = [claim for claim in claims.claims if not event_id or claim.event_id == event_id]
     if not chosen:
         return ""
     items = "".join(
         f'<li>{verdict_badge(stated.at[claim.id, "verdict"])} <a href="{root}{CLAIMS_PAGE}#claim-{claim.id}">'
-        f'<span lang="zh">{esc(claim.quotes[0])}</span></a> <span class="note">({esc(claim.source)})</span></li>'
+        f'<span lang="zh">{esc(claim.quotes[0])}</span></a>'
+        + (f'<br><span class="gloss">{esc(claim.quote_en)}</span>' if claim.quote_en else "")
+        + f' <span class="note">({esc(claim.source)})</span></li>'
         for claim in chosen
     )
-    return f"<ul>{items}</ul>"
+    return f'<ul class="claims-list">{items}</ul>'
 
 
 def index_section(claims: ClaimsResult) -> str:
-    """The index page's section on the claims: verdict counts and every claim, linking to the claims page."""
+    """The index page's section on the claims: the verdict counts, then every claim in a collapsed list."""
     counts = claims.verdict_counts()
     tally = ", ".join(f"{verdict_badge(verdict)} {counts[verdict]}" for verdict in VERDICTS)
     lead = (
         f'<p><a href="{CLAIMS_PAGE}"><b>{len(claims.claims)} market claims</b></a> of the articles checked against '
         f"the price data: {tally}.</p>"
     )
-    return section("claims", "What the articles said vs what happened", lead, claims_links(claims, "", ""))
+    listed = (
+        f"<details><summary>Every claim, with its English gloss and verdict</summary>{claims_links(claims, '', '')}"
+        "</details>"
+    )
+    return section("claims", "What the articles said vs what happened", lead, listed)
 
 
 def event_section(claims: ClaimsResult, event_id: str) -> str:
-    """An event page's section on the claims about the event (empty when it has none)."""
+    """An event page's section on the claims about the event (empty when it has none), collapsed beyond three."""
     links = claims_links(claims, event_id, "../")
-    return section("claims", "What the articles said about it", links) if links else ""
+    if not links:
+        return ""
+    chosen = [claim for claim in claims.claims if claim.event_id == event_id]
+    if len(chosen) > 3:
+        verdicts = claims.stated.loc[[claim.id for claim in chosen], "verdict"].value_counts()
+        tally = ", ".join(f"{verdicts[v]} {esc(v)}" for v in VERDICTS if v in verdicts.index)
+        links = f"<details><summary>{len(chosen)} claims about this event: {tally}</summary>{links}</details>"
+    return section("claims", "What the articles said about it", links)
 
 
 def _claimed(claim: Claim) -> str:
@@ -126,69 +130,79 @@ def _readings_table(claim: Claim, rows: pd.DataFrame) -> str:
         benchmark = "–" if not row.benchmark else f"{row.benchmark} {format_value(row.benchmark_return, 'fraction')}"
         body.append(
             [
-                Cell(esc(row.variant), row.variant),
-                Cell(esc(row.window), row.window),
-                Cell(esc(closes), closes),
-                Cell(esc(format_value(row.measured_value, claim.unit) if claim.unit else "n/a"), "", "num"),
-                Cell(esc(format_value(row.raw_return, "fraction")), "", "num"),
-                Cell(esc(benchmark), "", "num"),
-                Cell(esc(format_value(row.abnormal_return, "fraction")), "", "num"),
-                Cell(verdict_badge(row.verdict), row.verdict),
-                Cell(esc(f"{row.reading} — {row.explanation}"), "", "wrap"),
+                Cell(esc(row.variant)),
+                Cell(esc(row.window)),
+                Cell(esc(closes)),
+                Cell(esc(format_value(row.measured_value, claim.unit) if claim.unit else "n/a")),
+                Cell(esc(format_value(row.raw_return, "fraction"))),
+                Cell(esc(benchmark)),
+                Cell(esc(format_value(row.abnormal_return, "fraction"))),
+                Cell(verdict_badge(row.verdict)),
+                Cell(esc(f"{row.reading} — {row.explanation}"), None, "wrap"),
             ]
         )
-    return table(columns, body, f"readings-{claim.id}", filterable=False)
+    return table(columns, body, f"readings-{claim.id}", filterable=False, download=f"readings-{claim.id}.csv")
 
 
-def claim_figure(claim: Claim, path: ClaimPath) -> go.Figure:
+def claim_figure(claim: Claim, path: ClaimPath) -> dict[str, object]:
     """The price path around a claim's window: the window shaded, its closes marked, the claimed close and its
     tolerance band drawn where the claim is a price level."""
-    figure = go.Figure()
     series = path.series
-    figure.add_trace(
-        go.Scatter(
-            x=series.index,
-            y=series.to_numpy(),
-            mode="lines+markers",
-            name=path.label,
-            line={"color": "#34495e", "width": 1.6},
-            marker={"size": 4},
-            hovertemplate="%{x|%Y-%m-%d}: %{y:.4g}<extra></extra>",
-        )
-    )
+    dates = [day.strftime("%Y-%m-%d") for day in series.index]
     ends = series.reindex([path.base, path.end])
-    figure.add_trace(
-        go.Scatter(
-            x=ends.index,
-            y=ends.to_numpy(),
-            mode="markers",
-            name="closes measured from and to",
-            marker={"size": 10, "color": "#1f5f99", "symbol": "diamond"},
-            hovertemplate="%{x|%Y-%m-%d}: %{y:.4g}<extra></extra>",
-        )
-    )
-    figure.add_vrect(x0=path.base, x1=path.end, fillcolor="#1f5f99", opacity=0.08, line_width=0)
+    data: list[dict[str, object]] = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": dates,
+            "y": numbers(series.to_numpy(), 6),
+            "name": path.label,
+            "line": {"color": "#374151", "width": 1.6},
+            "marker": {"size": 4},
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y:.4g}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [day.strftime("%Y-%m-%d") for day in ends.index],
+            "y": numbers(ends.to_numpy(), 6),
+            "name": "closes measured from and to",
+            "marker": {"size": 10, "color": "#1d4ed8", "symbol": "diamond"},
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y:.4g}<extra></extra>",
+        },
+    ]
+    shapes: list[dict[str, object]] = [
+        {"type": "rect", "xref": "x", "yref": "paper", "x0": str(path.base.date())}
+        | {"x1": str(path.end.date()), "y0": 0, "y1": 1, "fillcolor": "#1d4ed8", "opacity": 0.08, "line": {"width": 0}}
+    ]
     if path.level is not None and path.band is not None:
         if path.band[1] > path.band[0]:
-            figure.add_hrect(y0=path.band[0], y1=path.band[1], fillcolor="#b9770e", opacity=0.15, line_width=0)
-        figure.add_trace(
-            go.Scatter(
-                x=[series.index[0], series.index[-1]],
-                y=[path.level, path.level],
-                mode="lines",
-                name=f"claimed: {claim.comparison} {format_value(claim.claimed_value or np.nan, claim.unit)}",
-                line={"color": "#c0392b", "dash": "dash", "width": 1.5},
-                hovertemplate=f"claimed level: {path.level:.4g}<extra></extra>",
+            shapes.append(
+                {"type": "rect", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": path.band[0], "y1": path.band[1]}
+                | {"fillcolor": "#8a5a00", "opacity": 0.15, "line": {"width": 0}}
             )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [dates[0], dates[-1]],
+                "y": [path.level, path.level],
+                "name": f"claimed: {claim.comparison} {format_value(claim.claimed_value or np.nan, claim.unit)}",
+                "line": {"color": "#b42318", "dash": "dash", "width": 1.5},
+                "hovertemplate": f"claimed level: {path.level:.4g}<extra></extra>",
+            }
         )
-    return figures.styled(
-        figure,
-        f"{path.label}, {path.base.date()} → {path.end.date()} shaded",
-        height=320,
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "x": 0, "y": -0.18},
-        yaxis={"title": "index" if "basket" in path.label else "adjusted close"},
-    )
+    return {
+        "data": data,
+        "layout": figures.layout(
+            320,
+            shapes=shapes,
+            margin={"l": 60, "r": 20, "t": 20, "b": 40},
+            legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
+            xaxis={"type": "date"},
+            yaxis={"title": {"text": "index" if "basket" in path.label else "adjusted close"}},
+        ),
+    }
 
 
 def _card(context: ReportContext, claims: ClaimsResult, claim: Claim) -> str:
@@ -208,7 +222,12 @@ def _card(context: ReportContext, claims: ClaimsResult, claim: Claim) -> str:
         ("read as", claim.interpretation),
     ]
     chart = (
-        figures.figure_html(claim_figure(claim, claims.paths[claim.id]), f"claim-chart-{claim.id}")
+        figures.figure_html(
+            claim_figure(claim, claims.paths[claim.id]),
+            f"claim-chart-{claim.id}",
+            f"Line chart of {claims.paths[claim.id].label} over the claim's window"
+            + (" with the claimed level" if claims.paths[claim.id].level is not None else ""),
+        )
         if claim.id in claims.paths
         else note("No chart: nothing in the price data measures this claim.")
     )
@@ -229,7 +248,6 @@ def claims_page(context: ReportContext, claims: ClaimsResult) -> str:
     tally = " ".join(f"{verdict_badge(verdict)} {counts[verdict]}" for verdict in VERDICTS)
     body = "".join(
         [
-            _STYLE,
             "<h1>What the articles said vs what happened</h1>",
             f'<p class="lead">{len(claims.claims)} market claims of the articles, checked against the price data '
             f"with the same adjusted closes, exchange calendars and abnormal returns as the event study: {tally}</p>",
@@ -278,6 +296,9 @@ class ClaimsExtension:
 
     def event_section(self, context: ReportContext, event_id: str) -> str:
         return event_section(self.claims, event_id)
+
+    def security_section(self, context: ReportContext, ticker: str) -> str:
+        return ""
 
     def metadata(self) -> dict[str, Any]:
         return self.claims.summary()

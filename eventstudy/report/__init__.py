@@ -1,22 +1,35 @@
-"""HTML report of an event study: interactive Plotly pages and tidy data files, readable offline.
+"""HTML report of an event study: pages that answer first, and tidy data files, readable offline.
 
 :func:`write_report` writes, into one folder:
 
 ``index.html``
-    The overview: CAR heatmap (events x securities), a timeline of the events over the prices of NVIDIA, TSMC,
-    ASML and a Hong Kong AI basket, group CAARs with confidence intervals, and sortable tables of every result.
+    The overview: findings written from the results (the strongest reactions and how sure they are, the markets
+    side by side, what chance alone would give), the CAR heatmap (events x securities, every event window), the
+    extensions' sections (e.g. the checked claims), the CAAR of each event, a timeline of the events over the
+    study's featured securities and basket, and tables of the events and securities.
+``results.html``, ``methods.html``
+    Every (event, security) pair in one sortable table; how to read the report, every test with its reference and
+    every column of the data files.
 ``events/<id>.html``
-    One page per event: titles, date and time zone, day 0 per market, source quote, warnings (overlapping and
-    contaminating events, pairs that could not be estimated), AR and CAR paths, group CAARs and test statistics.
+    One page per event: key numbers (day-0 AR and CAR of the most affected securities and baskets, group CAARs
+    with the recommended test), warnings, AR and CAR paths of the security picked, group CAARs, baskets, every
+    pair, what the event is, and every test.
 ``securities/<ticker>.html``
-    One page per studied security: price with the events, CAR per event, estimation diagnostics.
+    One page per studied security: key numbers, price with the events, CAR per event, estimation diagnostics.
 ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv``, ``pairs.csv``, ``skipped.csv``, ``columns.md``
     The tidy tables of :class:`~eventstudy.results.EventStudyResults` and what each column means.
 ``run.json``
     The caller's metadata (version, configuration, price sources and coverage, input hash, timestamps) and the
     report's headline window.
 ``assets/``
-    ``plotly.min.js`` (from the installed plotly package), the style sheet and a small table sorter.
+    ``plotly-basic.min.js`` (the official plotly.js "basic" bundle: scatter and bar traces, 1.2 MB instead of the
+    4.8 MB full bundle; ``assets/VENDORED.md`` says where it comes from), ``plotly.css`` (the style rules plotly.js
+    would inject, as a file so that the pages' Content-Security-Policy can forbid inline styles), the style sheet
+    and the page script.
+
+Pages carry no inline code: charts and tables are JSON data blocks that ``assets/report.js`` reads, and every page
+has a Content-Security-Policy that forbids inline and remote code
+(:data:`eventstudy.report.pages.CONTENT_SECURITY_POLICY`).
 
 Applications add their own pages, data files, sections and ``run.json`` entries through
 :class:`~eventstudy.report.extension.ReportExtension` (the claims checker adds ``claims.html`` and
@@ -25,7 +38,7 @@ Applications add their own pages, data files, sections and ``run.json`` entries 
 
 The report is written into a temporary sibling folder and swapped into place only when complete, so an interrupted
 run leaves the previous report as it was. Names that become files (event ids, tickers; a leading ``^`` is dropped)
-are checked before anything is written.
+are checked before anything is written. The same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -35,8 +48,6 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-from plotly.offline import get_plotlyjs
 
 from eventstudy.columns import COLUMNS
 from eventstudy.publish import MARKER, publish
@@ -48,6 +59,7 @@ from eventstudy.results import EventStudyResults
 from eventstudy.version import __version__
 
 __all__ = [
+    "ASSETS",
     "FOLDER_README",
     "MARKER",
     "STUDY_FILE",
@@ -81,7 +93,8 @@ After a run it holds:
 - `run.json`: version, configuration, input file hashes, price sources and coverage per ticker, time of the run.
 - `assets/`: plotly.js (included once, so the pages work offline), the style sheet and the table sorter.
 """
-_ASSETS = ("report.css", "report.js")
+#: Files of ``assets/`` copied into every report.
+ASSETS = ("plotly-basic.min.js", "plotly.css", "report.css", "report.js")
 
 
 def write_report(
@@ -152,25 +165,35 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def _columns_markdown(folder: Path, written: list[Path], extensions: Sequence[ReportExtension]) -> str:
-    """``columns.md``: every column of every CSV file, from :data:`eventstudy.columns.COLUMNS` and the extensions."""
+def _column_docs(folder: Path, written: list[Path], extensions: Sequence[ReportExtension]) -> pages.ColumnDocs:
+    """(file, what it holds, [(column, meaning)]) of every CSV file written, from its header,
+    :data:`eventstudy.columns.COLUMNS` and the extensions."""
+    documented = dict(COLUMNS)
+    described = dict(pages.DATA_FILES)
+    for extension in extensions:
+        documented |= extension.columns()
+        described |= extension.data_files()
+    docs = []
+    for path in written:
+        header = path.read_text(encoding="utf-8").partition("\n")[0].split(",")
+        meanings = documented.get(path.stem, {})
+        name = str(path.relative_to(folder))
+        docs.append((name, described.get(path.name, ""), [(column, meanings.get(column, "")) for column in header]))
+    return docs
+
+
+def _columns_markdown(docs: pages.ColumnDocs) -> str:
+    """``columns.md``: every column of every CSV file."""
     lines = [
         "# Columns of the data files",
         "",
         f"Written by eventstudy {__version__}. UTF-8 CSV, comma-separated, one header row; an empty cell is missing. "
         "Dates are ISO `YYYY-MM-DD`; returns, AR, CAR and CAAR are fractions (0.01 = 1%), not percent.",
     ]
-    documented = dict(COLUMNS)
-    described = dict(pages.DATA_FILES)
-    for extension in extensions:
-        documented |= extension.columns()
-        described |= extension.data_files()
-    for path in written:
-        header = path.read_text(encoding="utf-8").partition("\n")[0].split(",")
-        docs = documented.get(path.stem, {})
-        lines += ["", f"## {path.relative_to(folder)}", "", described.get(path.name, ""), ""]
+    for name, described, columns in docs:
+        lines += ["", f"## {name}", "", described, ""]
         lines += ["| column | meaning |", "|---|---|"]
-        lines += [f"| `{column}` | {docs.get(column, '').replace('|', '/')} |" for column in header]
+        lines += [f"| `{column}` | {meaning.replace('|', '/')} |" for column, meaning in columns]
     return "\n".join(lines) + "\n"
 
 
@@ -190,9 +213,9 @@ def _write(
 ) -> None:
     """Write every file of the report into ``folder``."""
     assets = folder / "assets"
-    _write_text(assets / "plotly.min.js", get_plotlyjs())
-    for name in _ASSETS:
-        _write_text(assets / name, resources.files(__name__).joinpath("assets", name).read_text(encoding="utf-8"))
+    assets.mkdir(parents=True)
+    for name in ASSETS:
+        (assets / name).write_bytes(resources.files(__name__).joinpath("assets", name).read_bytes())
     written = context.results.to_csv(folder)
     for extension in extensions:
         written += extension.write(folder, context)
@@ -200,16 +223,20 @@ def _write(
     files = dict(pages.DATA_FILES)
     for extension in extensions:
         files |= extension.data_files()
-    _write_text(folder / "columns.md", _columns_markdown(folder, written, extensions))
+    docs = _column_docs(folder, written, extensions)
+    _write_text(folder / "columns.md", _columns_markdown(docs))
     _write_text(folder / "run.json", _run_json(context, metadata))
     index_sections = "".join(extension.index_section(context) for extension in extensions)
     _write_text(folder / "index.html", pages.index_page(context, index_sections, files))
+    _write_text(folder / pages.RESULTS_PAGE, pages.results_page(context))
+    _write_text(folder / pages.METHODS_PAGE, pages.methods_page(context, docs))
     for event in context.events:
         section = "".join(extension.event_section(context, event.id) for extension in extensions)
         _write_text(
             folder / "events" / f"{context.event_files[event.id]}.html", pages.event_page(context, event, section)
         )
     for security in context.securities:
+        section = "".join(extension.security_section(context, security.ticker) for extension in extensions)
         path = folder / "securities" / f"{context.security_files[security.ticker]}.html"
-        _write_text(path, pages.security_page(context, security))
+        _write_text(path, pages.security_page(context, security, section))
     _write_text(folder / "README.md", FOLDER_README)

@@ -1,14 +1,17 @@
 """What every page of a report draws on: the results, the chosen window, safe file names, the events in order,
 the prices of the studied securities and the settings of the study.
 
-:func:`build_context` checks every name that becomes a file before anything is written and loads the prices the
-charts need through the price chain of the study (no network beyond what the study itself would use).
+:func:`build_context` checks every name that becomes a file before anything is written, loads the prices the
+charts need through the price chain of the study (no network beyond what the study itself would use) and splits the
+tables per event and per security once, so that each page reads its own rows without filtering the whole study.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -26,8 +29,11 @@ from eventstudy.results import EventStudyResults
 from eventstudy.returns import return_panels
 from eventstudy.spec import headline_window, window_label
 from eventstudy.universe import Security
+from eventstudy.version import __version__
 
 __all__ = [
+    "MARKETS",
+    "RECOMMENDED_TESTS",
     "ReportContext",
     "ReportError",
     "build_context",
@@ -35,6 +41,13 @@ __all__ = [
 ]
 
 _SAFE_STEM = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+#: Readable name of the market of each exchange calendar (other calendars are named by their code).
+MARKETS = {"XNYS": "US", "XHKG": "Hong Kong", "XAMS": "Amsterdam"}
+#: The sample test a report leads with, in order of preference: the first with a p-value is a sample's
+#: recommended test. Securities of one event share its date, so their abnormal returns are correlated and the
+#: Kolari-Pynnönen adjustment comes first; without it (no two pairs with enough common estimation days) the BMP
+#: test, which is still robust to event-induced variance, then the plain cross-sectional t.
+RECOMMENDED_TESTS = ("kolari_pynnonen_bmp", "bmp_t", "cross_sectional_t")
 
 
 def safe_file_stem(name: str, what: str) -> str:
@@ -87,15 +100,16 @@ class ReportContext:
     events
         Every event of the study, in chronological order (date, then id).
     numbers
-        Event id -> its 1-based number in that order (the timeline labels events by number).
+        Event id -> its 1-based number in that order.
     studied
         Ids of the events with at least one (event, security) pair, in chronological order.
     securities
-        The studied securities, in universe order.
+        The studied securities, in universe order (baskets last).
     event_files, security_files
         Event id -> page stem; ticker -> page stem.
     prices
-        Ticker -> adjusted close of each studied security over the span of the AR paths.
+        Ticker -> adjusted close of each studied security, from the first event (or the first AR day, if earlier)
+        to the last AR day.
     config
         The study's own choices for its report (:mod:`eventstudy.report.config`).
     timeline, featured_basket
@@ -104,14 +118,21 @@ class ReportContext:
     cumulative
         Timeline series name -> cumulative return over that span (the timeline securities and the equal-weighted
         basket of the featured group, those that were studied).
-    car_wide
-        CAR per (event id, ticker) and event window (columns: window labels).
     overlaps
         ``EventSet.overlaps`` of the events on the calendars of the studied securities, for the span of all
         event windows (``kind`` ``"overlap"`` only; contamination is per pair in ``pairs.contaminating_events``).
     pairs
         ``results.pairs`` with the CAR columns of the headline window (``car``, ``ci_low``, ``ci_high``, ``t``,
-        ``p_value``, ``sq_p_value``, ``q_value``, ``missing_days``) and the 95% t quantile ``t95`` of each pair's model.
+        ``p_value``, ``sq_p_value``, ``q_value``, ``missing_days``), the day-0 abnormal return (``ar0``, ``ar0_se``,
+        ``sar0``), the 95% t quantile ``t95`` of each pair's model and the ``market`` of its exchange.
+    samples
+        ``results.caar`` with the recommended test of each sample (:data:`RECOMMENDED_TESTS`): ``test``,
+        ``statistic``, ``test_p``, ``test_q``, ``test_note``.
+    shocks
+        Event id -> the earlier event whose day 0 is the same on every exchange (the same returns, so the same
+        ARs and CARs), for the events that have one.
+    as_of, price_sources
+        Last date of the prices the study read, and where they came from (the price chain and the sources used).
     """
 
     results: EventStudyResults
@@ -128,43 +149,158 @@ class ReportContext:
     timeline: tuple[str, ...]
     featured_basket: str | None
     cumulative: Mapping[str, pd.Series]
-    car_wide: pd.DataFrame
     overlaps: pd.DataFrame
     pairs: pd.DataFrame
+    samples: pd.DataFrame
+    shocks: Mapping[str, str]
+    as_of: str
+    price_sources: str
 
     @property
     def windows(self) -> list[str]:
         """Labels of every event window of the study, in its order."""
         return [window_label(window) for window in self.results.spec.event_windows]
 
+    @property
+    def version(self) -> str:
+        """Version of eventstudy that writes the report."""
+        return __version__
+
     def event(self, event_id: str) -> Event:
         """The event with id ``event_id``."""
         return self.results.spec.events[event_id]
 
-    def event_label(self, event_id: str) -> str:
-        """``"7. nvidia-crash"``: the event's number and id, as axes show it."""
-        return f"{self.numbers[event_id]}. {event_id}"
+    def event_name(self, event_id: str, width: int = 60) -> str:
+        """``"2025-01-27 US chip stocks plunge on DeepSeek; NVIDIA [...]"``: the event's date and title, the title
+        shortened to about ``width`` characters."""
+        event = self.event(event_id)
+        return f"{event.date or 'undated'} {textwrap.shorten(event.title, width, placeholder=' …')}"
+
+    def security(self, ticker: str) -> Security:
+        """The studied security (or basket) with ticker ``ticker``."""
+        return self.results.spec.securities[ticker]
+
+    def event_pairs(self, event_id: str) -> pd.DataFrame:
+        """The rows of :attr:`pairs` of one event, in universe order."""
+        return self._pairs_by_event.get(event_id, self.pairs.iloc[:0])
+
+    def security_pairs(self, ticker: str) -> pd.DataFrame:
+        """The rows of :attr:`pairs` of one security, in chronological order of the events."""
+        return self._pairs_by_ticker.get(ticker, self.pairs.iloc[:0])
+
+    def event_paths(self, event_id: str) -> pd.DataFrame:
+        """The rows of ``results.ar`` of one event."""
+        return self._paths_by_event.get(event_id, self.results.ar.iloc[:0])
+
+    def security_cars(self, ticker: str) -> pd.DataFrame:
+        """The rows of ``results.car`` of one security."""
+        return self._cars_by_ticker.get(ticker, self.results.car.iloc[:0])
+
+    def event_tests(self, event_id: str) -> pd.DataFrame:
+        """The rows of ``results.tests`` of one event (scope ``"event"``)."""
+        return self._tests_by_event.get(event_id, self.results.tests.iloc[:0])
+
+    def event_samples(self, event_id: str) -> pd.DataFrame:
+        """The rows of :attr:`samples` of one event (scope ``"event"``)."""
+        return self._samples_by_event.get(event_id, self.samples.iloc[:0])
+
+    def event_skipped(self, event_id: str) -> pd.DataFrame:
+        """The rows of ``results.skipped`` of one event."""
+        return self._skipped_by_event.get(event_id, self.results.skipped.iloc[:0])
+
+    def event_overlaps(self, event_id: str) -> pd.DataFrame:
+        """The rows of :attr:`overlaps` of one event."""
+        return self._overlaps_by_event.get(event_id, self.overlaps.iloc[:0])
+
+    # Each table is split once per report, so a page reads its own rows without filtering the whole study.
+    @functools.cached_property
+    def _skipped_by_event(self) -> dict[str, pd.DataFrame]:
+        return _split(self.results.skipped, "event_id")
+
+    @functools.cached_property
+    def _overlaps_by_event(self) -> dict[str, pd.DataFrame]:
+        return _split(self.overlaps, "event_id")
+
+    @functools.cached_property
+    def _pairs_by_event(self) -> dict[str, pd.DataFrame]:
+        return _split(self.pairs, "event_id")
+
+    @functools.cached_property
+    def _pairs_by_ticker(self) -> dict[str, pd.DataFrame]:
+        return _split(self.pairs, "ticker")
+
+    @functools.cached_property
+    def _paths_by_event(self) -> dict[str, pd.DataFrame]:
+        return _split(self.results.ar, "event_id")
+
+    @functools.cached_property
+    def _cars_by_ticker(self) -> dict[str, pd.DataFrame]:
+        return _split(self.results.car, "ticker")
+
+    @functools.cached_property
+    def _tests_by_event(self) -> dict[str, pd.DataFrame]:
+        tests = self.results.tests
+        return _split(tests[tests["scope"] == "event"], "event_id")
+
+    @functools.cached_property
+    def _samples_by_event(self) -> dict[str, pd.DataFrame]:
+        return _split(self.samples[self.samples["scope"] == "event"], "event_id")
 
 
-def _headline_pairs(results: EventStudyResults, label: str) -> pd.DataFrame:
+def _split(frame: pd.DataFrame, by: str) -> dict[str, pd.DataFrame]:
+    """``frame`` split by the values of column ``by``, each part in the frame's order."""
+    return {str(name): rows for name, rows in frame.groupby(by, sort=False)}
+
+
+def _headline_pairs(results: EventStudyResults, label: str, order: Mapping[str, int]) -> pd.DataFrame:
+    """``results.pairs`` in chronological order with the headline CAR, the day-0 AR, t95 and the market."""
     columns = ["car", "ci_low", "ci_high", "t", "p_value", "sq_p_value", "q_value", "missing_days"]
     car = results.car.loc[results.car["window"] == label, ["event_id", "ticker", *columns]]
+    ar = results.ar
+    day_zero = ar.loc[ar["day"] == 0, ["event_id", "ticker", "ar", "ar_se", "sar"]]
+    day_zero = day_zero.rename(columns={"ar": "ar0", "ar_se": "ar0_se", "sar": "sar0"})
     pairs = results.pairs.merge(car, on=["event_id", "ticker"], how="left", validate="one_to_one")
+    pairs = pairs.merge(day_zero, on=["event_id", "ticker"], how="left", validate="one_to_one")
     dof = pairs["dof"].to_numpy(dtype=float)
     t95 = np.full(dof.shape, np.nan)
     positive = np.isfinite(dof) & (dof > 0)
     t95[positive] = stats.t.ppf(0.975, dof[positive])
-    return pairs.assign(t95=t95)
+    markets = {exchange: _market(exchange) for exchange in pairs["exchange"].unique()}
+    position = pairs["event_id"].map(order).to_numpy()
+    pairs = pairs.assign(t95=t95, market=pairs["exchange"].map(markets), _order=position)
+    return pairs.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
-def _price_frames(results: EventStudyResults, securities: tuple[Security, ...]) -> dict[str, pd.DataFrame]:
-    """Price frames of the studied securities over the span of the AR paths, from the prices the study read."""
+def _market(exchange: str) -> str:
+    calendar = calendar_name(exchange)
+    return MARKETS.get(calendar, calendar)
+
+
+def _samples(results: EventStudyResults) -> pd.DataFrame:
+    """``results.caar`` with the recommended test of each sample (the first of :data:`RECOMMENDED_TESTS` with a
+    p-value)."""
+    keys = ["scope", "event_id", "group", "window"]
+    tests = results.tests[results.tests["test"].isin(RECOMMENDED_TESTS) & results.tests["p_value"].notna()]
+    rank = tests["test"].map({name: position for position, name in enumerate(RECOMMENDED_TESTS)})
+    chosen = tests.assign(_rank=rank).sort_values([*keys, "_rank"], kind="stable").drop_duplicates(keys)
+    chosen = chosen[[*keys, "test", "statistic", "p_value", "q_value", "note"]].rename(
+        columns={"p_value": "test_p", "q_value": "test_q", "note": "test_note"}
+    )
+    return results.caar.merge(chosen, on=keys, how="left", validate="one_to_one")
+
+
+def _price_frames(
+    results: EventStudyResults, securities: tuple[Security, ...], first_event: pd.Timestamp | None
+) -> dict[str, pd.DataFrame]:
+    """Price frames of the studied securities from the first event (or AR day) to the last AR day, from the prices
+    the study read."""
     if results.ar.empty:
         return {}
     dates = pd.DatetimeIndex(results.ar["date"].dropna())
+    start = dates.min() if first_event is None else min(dates.min(), first_event)
     frames = results.prices.frames
     traded = [security.ticker for security in securities if security.group != BASKETS_GROUP]  # baskets have no price
-    chosen = {ticker: frames[ticker].loc[dates.min() : dates.max()] for ticker in traded if ticker in frames}
+    chosen = {ticker: frames[ticker].loc[start : dates.max()] for ticker in traded if ticker in frames}
     return {ticker: frame for ticker, frame in chosen.items() if not frame.empty}
 
 
@@ -173,7 +309,7 @@ def _mean_abs_car(pairs: pd.DataFrame, by: str) -> pd.Series:
     return pairs.assign(size=pairs["car"].abs()).groupby(by)["size"].mean().dropna().sort_values(ascending=False)
 
 
-def _timeline(config: ReportConfig, pairs: pd.DataFrame, securities: tuple[Security, ...]) -> tuple[str, ...]:
+def _timeline(config: ReportConfig, pairs: pd.DataFrame) -> tuple[str, ...]:
     """The securities the timeline draws: the study's choice, else the three with the largest mean |CAR|."""
     if config.timeline is not None:
         return config.timeline
@@ -221,6 +357,35 @@ def _overlaps(results: EventStudyResults, securities: tuple[Security, ...]) -> p
     return table[table["kind"] == "overlap"].reset_index(drop=True)
 
 
+def _shocks(pairs: pd.DataFrame, studied: list[str]) -> dict[str, str]:
+    """Event id -> the first earlier event with the same day 0 on every exchange (and the same exchanges, and the
+    same last possible day 0: a span's windows are widened to cover it, so its returns differ)."""
+    days = pairs.drop_duplicates(["event_id", "exchange"]).sort_values("exchange")
+    signature = days.groupby("event_id", sort=False).apply(
+        lambda rows: tuple(zip(rows["exchange"], rows["day_zero"], rows["day_zero_last"], strict=True)),
+        include_groups=False,
+    )
+    first: dict[tuple[object, ...], str] = {}
+    shocks: dict[str, str] = {}
+    for event_id in studied:
+        other = first.setdefault(signature[event_id], event_id)
+        if other != event_id:
+            shocks[event_id] = other
+    return shocks
+
+
+def _as_of(results: EventStudyResults) -> str:
+    """The last date of the prices the study read (from the data, never the clock)."""
+    last = [str(item["last"]) for item in results.coverage.values() if item.get("last")]
+    return max(last) if last else "no prices"
+
+
+def _price_sources(results: EventStudyResults) -> str:
+    used = sorted({str(item["source"]) for item in results.coverage.values() if item.get("source")})
+    chain = results.spec.prices.describe()
+    return f"{', '.join(used) or 'none'} (price chain: {chain})"
+
+
 def build_context(
     results: EventStudyResults, window: tuple[int, int] | None, config: ReportConfig | None = None
 ) -> ReportContext:
@@ -241,23 +406,26 @@ def build_context(
     # Chronological, undated events last (they have no day 0, and the pages say why).
     events = tuple(sorted(study.events, key=lambda event: (event.date or dt.date.max, event.id)))
     in_pairs = set(results.pairs["event_id"])
-    studied = list(dict.fromkeys(results.pairs["ticker"]))
+    studied_tickers = list(dict.fromkeys(results.pairs["ticker"]))
     event_files = _stems([event.id for event in events] + sorted(in_pairs - {e.id for e in events}), "event id")
-    security_files = _stems(studied, "ticker")  # every name is checked before anything is written
+    security_files = _stems(studied_tickers, "ticker")  # every name is checked before anything is written
     # Universe order (so groups stay together), baskets last.
     universe = study.securities
-    securities = tuple(universe[ticker] for ticker in universe.tickers if ticker in set(studied))
-    frames = _price_frames(results, securities)
+    securities = tuple(universe[ticker] for ticker in universe.tickers if ticker in set(studied_tickers))
+    first_event = pd.Timestamp(events[0].date) if events and events[0].date else None
+    frames = _price_frames(results, securities, first_event)
     config = config or ReportConfig()
-    pairs = _headline_pairs(results, window_label(window))
-    timeline, featured = _timeline(config, pairs, securities), _featured_basket(config, pairs)
+    numbers = {event.id: number for number, event in enumerate(events, start=1)}
+    pairs = _headline_pairs(results, window_label(window), numbers)
+    studied = [event.id for event in events if event.id in in_pairs]
+    timeline, featured = _timeline(config, pairs), _featured_basket(config, pairs)
     return ReportContext(
         results=results,
         window=window,
         label=window_label(window),
         events=events,
-        numbers={event.id: number for number, event in enumerate(events, start=1)},
-        studied=tuple(event.id for event in events if event.id in in_pairs),
+        numbers=numbers,
+        studied=tuple(studied),
         securities=securities,
         event_files=event_files,
         security_files=security_files,
@@ -266,7 +434,10 @@ def build_context(
         timeline=timeline,
         featured_basket=featured,
         cumulative=_cumulative(frames, securities, timeline, featured),
-        car_wide=results.car.pivot(index=["event_id", "ticker"], columns="window", values="car"),
         overlaps=_overlaps(results, securities),
         pairs=pairs,
+        samples=_samples(results),
+        shocks=_shocks(pairs, studied) if not pairs.empty else {},
+        as_of=_as_of(results),
+        price_sources=_price_sources(results),
     )

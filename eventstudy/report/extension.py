@@ -16,8 +16,8 @@ __all__ = ["ReportExtension"]
 
 
 class ReportExtension(Protocol):
-    """An addition to a report: pages and data files of its own, a section on the index and on event pages, and
-    an entry in ``run.json``."""
+    """An addition to a report: pages and data files of its own, a section on the index, on event pages and on
+    security pages, and an entry in ``run.json``."""
 
     #: Key of the extension's entry in ``run.json``.
     name: str
@@ -40,6 +40,10 @@ class ReportExtension(Protocol):
 
     def event_section(self, context: ReportContext, event_id: str) -> str:
         """HTML of the extension's section on an event's page (empty for none)."""
+        ...
+
+    def security_section(self, context: ReportContext, ticker: str) -> str:
+        """HTML of the extension's section on a security's page (empty for none)."""
         ...
 
     def metadata(self) -> dict[str, Any]:

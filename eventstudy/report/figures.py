@@ -1,616 +1,703 @@
-"""Plotly figures of a report: the CAR heatmap, the event timeline, CAAR bars, AR/CAR paths, prices with events.
+"""Charts of a report as plain Plotly JSON: the event timeline, CAAR per event and per group, AR/CAR paths, baskets
+beside their members, prices with events and CAR per event.
 
-Every function returns a :class:`plotly.graph_objects.Figure`; :func:`figure_html` turns one into a ``<div>`` with a
-fixed id (plotly.js itself is loaded once per page from the report's ``assets`` folder). Returns are shown in percent.
-Points that lead to another page carry its relative address as ``customdata`` (the first item when it is a list);
-:data:`OPEN_ON_CLICK` makes a click on them open it.
+Every function returns a figure as a ``dict`` (``{"data": [...], "layout": {...}}``, the JSON plotly.js reads:
+nothing is validated trace by trace, so a page costs the time of ``json.dumps``); :func:`figure_html` embeds it in a
+page as a ``<div>`` and an inert JSON data block that ``assets/report.js`` draws with the page's one copy of
+plotly.js. Returns are shown in percent. CAR and AR colours follow their sign with the red/blue of the heatmap
+(ColorBrewer RdBu, safe for colour-blind readers); a pair that could not be estimated or has no CAR is drawn as
+such, never as a zero. Points that lead to another page carry its relative address as ``customdata``; a figure made
+``clickable`` opens it on a click.
 """
 
 from __future__ import annotations
 
 import html
 import textwrap
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-import plotly.io as pio
-from plotly.subplots import make_subplots
 
+from eventstudy.columns import ALL_GROUPS
 from eventstudy.report.context import ReportContext
-from eventstudy.report.markup import format_p
+from eventstudy.report.markup import data_block, esc, format_p, numbers, signed_percent, significant
 from eventstudy.universe import Security
 
 __all__ = [
-    "OPEN_ON_CLICK",
-    "ar_car_paths",
-    "caar_bars",
+    "NEGATIVE",
+    "NEUTRAL",
+    "POSITIVE",
+    "SERIES_COLOURS",
+    "ar_car_layout",
+    "ar_car_paths_data",
+    "basket_paths",
+    "caar_by_event",
+    "caar_by_group",
     "car_by_event",
-    "car_heatmap",
     "event_timeline",
     "figure_html",
+    "layout",
     "pair_note",
     "price_with_events",
-    "styled",
+    "sign_colours",
 ]
 
-#: Script run after a figure is drawn: a click on a point whose ``customdata`` is an address opens that page.
-OPEN_ON_CLICK = (
-    "document.getElementById('{plot_id}').on('plotly_click', function (event) {"
-    " var data = event.points[0].customdata; var url = Array.isArray(data) ? data[0] : data;"
-    " if (typeof url === 'string' && url.endsWith('.html')) { window.location.href = url; } });"
-)
-_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
-_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans SC', sans-serif", "size": 12}
-_NEGATIVE, _POSITIVE, _NEUTRAL = "#c0392b", "#1e8449", "#7f8c8d"
-_WINDOW_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+#: Colours of a fall and a rise (ColorBrewer RdBu, the heatmap's ends) and of what has no value.
+NEGATIVE, POSITIVE, NEUTRAL = "#b2182b", "#2166ac", "#6b7280"
+#: Line colours of several series (Okabe-Ito: distinguishable with every common colour-vision deficiency).
+SERIES_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#000000")
+#: Marker symbol of each event window when several are drawn (colour is the sign).
+_WINDOW_SYMBOLS = ("circle", "diamond", "square", "triangle-up", "triangle-down", "cross", "star", "hexagon")
 
 
-def figure_html(figure: go.Figure, div_id: str, clickable: bool = False) -> str:
-    """The figure as an HTML ``<div>`` with id ``div_id``, without plotly.js (the page loads it once).
+def figure_html(figure: dict[str, Any], div_id: str, description: str, *, clickable: bool = False) -> str:
+    """The figure as an empty ``<div>`` (drawn by ``report.js``) and its JSON data block.
 
-    ``clickable`` adds :data:`OPEN_ON_CLICK`.
+    Parameters
+    ----------
+    figure
+        ``{"data": [...], "layout": {...}}``.
+    div_id
+        Id of the ``<div>``; the data block is ``<div_id>-data``.
+    description
+        What the chart shows, in words (its accessible name: ``role="img"`` and ``aria-label``).
+    clickable
+        A click on a point whose ``customdata`` is a page address opens that page.
     """
-    return pio.to_html(
-        figure,
-        include_plotlyjs=False,
-        full_html=False,
-        div_id=div_id,
-        config=_CONFIG,
-        post_script=OPEN_ON_CLICK if clickable else None,
-        default_height=f"{figure.layout.height or 450}px",
+    click = ' data-click="open"' if clickable else ""
+    return (
+        f'<div class="chart plotly-graph-div" id="{esc(div_id)}" role="img" aria-label="{esc(description)}"'
+        f' data-figure="{esc(div_id)}-data"{click}></div>{data_block(f"{div_id}-data", figure)}'
     )
 
 
-def styled(figure: go.Figure, title: str, height: int, **layout: object) -> go.Figure:
-    defaults = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        "template": "plotly_white",
-        "font": _FONT,
+def layout(height: int, **extra: object) -> dict[str, Any]:
+    """The layout of a chart (no title: the page's heading names the chart) with ``extra`` on top. Fonts, colours
+    and the style of every axis are the template ``report.js`` gives every chart, so no figure repeats them."""
+    base: dict[str, Any] = {
         "height": height,
-        "margin": {"l": 70, "r": 30, "t": 70, "b": 60},
-        "hoverlabel": {"align": "left"},
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     }
-    figure.update_layout(defaults | layout)
-    return figure
+    return base | extra
 
 
-def _in_percent(values: object) -> np.ndarray:
-    return 100.0 * np.asarray(values, dtype=float)
+def sign_colours(values: object) -> list[str]:
+    """The colour of each value's sign (:data:`NEGATIVE`, :data:`POSITIVE`; :data:`NEUTRAL` when missing)."""
+    array = np.asarray(values, dtype=float)
+    return np.where(np.isnan(array), NEUTRAL, np.where(array < 0, NEGATIVE, POSITIVE)).tolist()
 
 
-def _shown(value: float, digits: int = 2, suffix: str = "") -> str:
-    return "n/a" if not np.isfinite(value) else f"{value:.{digits}f}{suffix}"
+def _percent(values: object, digits: int = 3) -> list[float | None]:
+    return numbers(100.0 * np.asarray(values, dtype=float), digits)
 
 
-def _stars(p_value: float) -> str:
-    """``**`` for p < 0.01, ``*`` for p < 0.05, else empty."""
-    if not np.isfinite(p_value):
-        return ""
-    return "**" if p_value < 0.01 else "*" if p_value < 0.05 else ""
+def _dates(values: object) -> list[str | None]:
+    index = pd.DatetimeIndex(values)
+    return [None if pd.isna(day) else day.strftime("%Y-%m-%d") for day in index]
 
 
-def pair_note(row: pd.Series, label: str) -> str:
-    """Why a pair has no CAR over the headline window (empty when it has one)."""
-    if row["status"] != "ok":
-        return f"not estimable: {row['reason']}"
-    if not np.isfinite(row["car"]):
-        return f"no CAR {label}: {int(row['missing_days'])} day(s) of the window without a return (missing prices)"
+def _daily(series: pd.Series, digits: int | None) -> dict[str, Any]:
+    """A daily series on a date axis as ``x0`` + one value per calendar day (``null`` where there is no session,
+    bridged by the line): half the bytes of a date per point. ``digits``: decimals, or ``None`` for five
+    significant digits (prices)."""
+    if series.empty:
+        return {"x": [], "y": []}
+    days = pd.date_range(series.index[0], series.index[-1], freq="D")
+    values = series.reindex(days).to_numpy(dtype=float)
+    return {
+        "x0": series.index[0].strftime("%Y-%m-%d"),
+        "dx": 86_400_000,
+        "y": significant(values, 5) if digits is None else numbers(values, digits),
+        "connectgaps": True,
+    }
+
+
+def _wrapped(text: str, width: int = 60) -> str:
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width))
+
+
+#: Columns of ``context.pairs`` that :func:`pair_note` and the hover texts of pairs read (``itertuples`` costs time
+#: per column, so callers select these).
+_HOVER_COLUMNS = [
+    "event_id",
+    "status",
+    "reason",
+    "car",
+    "ci_low",
+    "ci_high",
+    "t",
+    "p_value",
+    "sq_p_value",
+    "q_value",
+    "missing_days",
+    "fallback_reason",
+]
+
+
+def pair_note(row: Any, label: str) -> str:
+    """Why a pair (a row of ``context.pairs.itertuples()``) has no CAR over the headline window (empty when it has
+    one)."""
+    if row.status != "ok":
+        return f"not estimable: {row.reason}"
+    if not np.isfinite(row.car):
+        missing = int(row.missing_days)
+        return f"no CAR {label}: {missing} day(s) of the window without a return (missing prices)"
     return ""
 
 
-def _pair_hover(row: pd.Series, label: str) -> str:
-    """Hover text of one (event, security) pair: its CAR over the headline window and its tests."""
+def _pair_hover(row: Any, label: str) -> str:
+    """Hover text of one (event, security) pair (a row of ``context.pairs.itertuples()``): its CAR over the headline
+    window and its tests."""
     note = pair_note(row, label)
     if note:
-        lines = "<br>".join(html.escape(line) for line in textwrap.wrap(note, 70))
-        return f"<b>{html.escape(row['ticker'])}</b>: {lines}"
+        return _wrapped(note, 70)
+    fallback = "<br>† short history: market-adjusted model" if row.fallback_reason else ""
     return (
-        f"CAR {label}: <b>{_shown(100 * row['car'], suffix='%')}</b>"
-        f" [{_shown(100 * row['ci_low'])}, {_shown(100 * row['ci_high'])}]%"
-        f"<br>t = {_shown(row['t'])}, p = {format_p(row['p_value'])}, SQ p = {format_p(row['sq_p_value'])},"
-        f" BH q = {format_p(row['q_value'])}"
+        f"CAR {label}: <b>{signed_percent(row.car, 2)}</b>"
+        f" [{signed_percent(row.ci_low, 2)}, {signed_percent(row.ci_high, 2)}]"
+        f"<br>t = {_fixed(row.t)}, p = {format_p(row.p_value)},"
+        f" SQ p = {format_p(row.sq_p_value)}, BH q = {format_p(row.q_value)}{fallback}"
     )
+
+
+def _marker_text(row: Any, label: str) -> str:
+    """What a price chart's event marker says: the CAR and its BH q-value, or why there is none."""
+    note = pair_note(row, label)
+    if note:
+        return html.escape(note.split(":")[0])
+    mark = " †" if row.fallback_reason else ""
+    return f"CAR {label} {signed_percent(row.car)} (BH q {format_p(row.q_value)}){mark}"
+
+
+def _fixed(value: object, digits: int = 2) -> str:
+    number = float(value)  # type: ignore[arg-type]
+    return "n/a" if not np.isfinite(number) else f"{number:.{digits}f}".replace("-", "\u2212")
 
 
 # -- index ------------------------------------------------------------------------------------------------------------
 
 
-def car_heatmap(context: ReportContext) -> go.Figure:
-    """Events x securities, colour = CAR over the headline window; ``*``/``**`` mark p < 0.05/0.01 (t test),
-    ``×`` a pair that could not be estimated. A click on a cell opens the event's page."""
-    pairs = context.pairs
-    events = list(context.studied)
-    tickers = [security.ticker for security in context.securities]
-    rows = {event_id: i for i, event_id in enumerate(events)}
-    columns = {ticker: j for j, ticker in enumerate(tickers)}
-    shape = (len(events), len(tickers))
-    z = np.full(shape, np.nan)
-    hover = np.full(shape, "no pair (the event does not concern this security)", dtype=object)
-    links = np.full(shape, "", dtype=object)
-    stars, missing, gaps = [], [], []
-    for row in pairs.itertuples(index=False):
-        i, j = rows[row.event_id], columns[row.ticker]
-        event = context.event(row.event_id)
-        security = context.securities[j]
-        record = pd.Series(row._asdict())
-        z[i, j] = 100 * row.car
-        links[i, j] = f"events/{context.event_files[row.event_id]}.html"
-        hover[i, j] = (
-            f"<b>{html.escape(context.event_label(row.event_id))}</b> ({event.date}): "
-            f"{html.escape(textwrap.shorten(event.title, 70))}<br>"
-            f"<b>{html.escape(row.ticker)}</b> {html.escape(security.name)} ({html.escape(security.group)}), "
-            f"day 0 {row.day_zero.date()}<br>{_pair_hover(record, context.label)}"
+def _cluster_labels(days: np.ndarray, rows: Sequence[str], numbers: Sequence[str], span: float) -> list[str]:
+    """The text next to each event marker of the timeline strip: events of a row too close to be labelled apart
+    share one label (``"9,10,11"``) on the first of them, so that no two labels overlap; the hover names each."""
+    gap, width = span * 0.012, span * 0.006  # days between markers, and days per character of a label
+    text = [""] * len(days)
+    open_cluster: dict[str, tuple[int, float]] = {}  # row -> (position of its labelled marker, where its label ends)
+    for position in np.argsort(days, kind="stable"):
+        row, day = rows[position], float(days[position])
+        current = open_cluster.get(row)
+        if current is not None and day < current[1] + gap:
+            first, _ = current
+            text[first] = f"{text[first]},{numbers[position]}"
+            open_cluster[row] = (first, float(days[first]) + width * len(text[first]) / 2)
+        else:
+            text[position] = numbers[position]
+            open_cluster[row] = (position, day + width * len(text[position]) / 2)
+    return text
+
+
+def event_timeline(context: ReportContext, root: str = "") -> dict[str, Any]:
+    """Cumulative returns of the timeline securities and the basket over the whole span of the events, with every
+    event as a numbered marker on the row of its category below (hollow: not studied) and a dotted line at the date
+    of those studied; a click on a marker opens the event's page."""
+    data: list[dict[str, Any]] = []
+    for position, (name, series) in enumerate(context.cumulative.items()):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                **_daily(100 * series, 2),
+                "name": html.escape(name),
+                "line": {"color": SERIES_COLOURS[position % len(SERIES_COLOURS)], "width": 1.6},
+                "hovertemplate": f"{html.escape(name)}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}%<extra></extra>",
+            }
         )
-        if row.status != "ok":
-            missing.append((row.ticker, context.event_label(row.event_id)))
-        elif not np.isfinite(row.car):
-            gaps.append((row.ticker, context.event_label(row.event_id)))
-        elif _stars(row.p_value):
-            stars.append((row.ticker, context.event_label(row.event_id), _stars(row.p_value), abs(z[i, j])))
-    finite = np.abs(z[np.isfinite(z)])
-    limit = float(np.ceil(np.percentile(finite, 98))) if finite.size else 1.0
-    labels = [context.event_label(event_id) for event_id in events]
-    figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=tickers,
-            y=labels,
-            zmid=0,
-            zmin=-limit,
-            zmax=limit,
-            colorscale="RdBu",
-            colorbar={"title": {"text": f"CAR {context.label}, %"}, "ticksuffix": "%"},
-            text=hover,
-            hoverinfo="text",
-            customdata=links,
-            xgap=1,
-            ygap=1,
-            name="CAR",
+    events = [event for event in context.events if event.date is not None]  # an undated event has no place on it
+    categories = list(dict.fromkeys(event.category for event in sorted(events, key=lambda e: e.category)))
+    days = np.array([pd.Timestamp(event.date).value / 86_400e9 for event in events])
+    span = float(days.max() - days.min()) if len(days) else 1.0
+    studied = [event.id in context.studied for event in events]
+    hover = []
+    for event in events:
+        zone = f" ({event.timezone})" if event.timezone else ""
+        when = f"{event.date}" + (f" {event.time:%H:%M}" if event.time else "") + zone
+        days_zero = _day_zero_text(context, event.id) if event.id in context.studied else "not studied (see its page)"
+        hover.append(
+            f"<b>{context.numbers[event.id]}. {html.escape(event.title)}</b><br>{when}, {event.date_precision}"
+            f"<br>{html.escape(event.title_zh)}<br>day 0: {days_zero}"
         )
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "x": [str(event.date) for event in events],
+            "y": [event.category for event in events],
+            "yaxis": "y2",
+            "text": _cluster_labels(
+                days, [e.category for e in events], [str(context.numbers[event.id]) for event in events], span
+            ),
+            "textposition": "top center",
+            "textfont": {"size": 10, "color": "#1f2937"},
+            "customdata": [f"{root}events/{context.event_files[event.id]}.html" for event in events],
+            "hovertext": hover,
+            "hoverinfo": "text",
+            "marker": {
+                "size": 9,
+                "color": ["#1f2937" if flag else "#ffffff" for flag in studied],
+                "line": {"color": "#1f2937", "width": 1.5},
+            },
+            "name": "events (hollow: not studied)",
+            "meta": "labels",
+        }
     )
-    if stars:
-        x, y, text, size = zip(*stars, strict=True)
-        colour = ["#fff" if value > limit / 2 else "#111" for value in size]
-        figure.add_trace(
-            go.Scatter(x=x, y=y, text=text, mode="text", textfont={"size": 13, "color": colour}, hoverinfo="skip")
-        )
-        figure.update_traces(showlegend=False, selector={"mode": "text"})
-    marked = ((missing, "x-thin", "not estimable"), (gaps, "circle-open", "no CAR (missing prices)"))
-    for marks, symbol, name in marked:
-        if marks:
-            x, y = zip(*marks, strict=True)
-            figure.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=y,
-                    mode="markers",
-                    marker={"symbol": symbol, "size": 8, "color": _NEUTRAL, "line": {"width": 1.5, "color": _NEUTRAL}},
-                    hoverinfo="skip",
-                    name=name,
-                )
-            )
-    shapes, annotations, start = [], [], 0
-    lift = 0
-    groups = [security.group for security in context.securities]
-    for position in range(1, len(groups) + 1):
-        if position == len(groups) or groups[position] != groups[start]:
-            if position < len(groups):
-                shapes.append(
-                    {"type": "line", "xref": "x", "yref": "paper", "x0": position - 0.5, "x1": position - 0.5}
-                    | {"y0": 0, "y1": 1, "line": {"color": "#333", "width": 1.5}}
-                )
-            annotations.append(
-                {"x": (start + position - 1) / 2, "y": 1.0, "xref": "x", "yref": "paper", "yanchor": "bottom"}
-                | {"text": html.escape(groups[start]), "showarrow": False, "font": {"size": 10}, "yshift": lift}
-            )
-            lift = 14 - lift
-            start = position
-    return styled(
-        figure,
-        f"CAR {context.label} of every event and security (%)",
-        height=max(420, 150 + 24 * len(events)),
-        xaxis={"title": "security", "tickangle": -60, "side": "bottom", "showgrid": False},
-        yaxis={"title": "event (number. id)", "autorange": "reversed", "showgrid": False},
-        shapes=shapes,
-        annotations=annotations,
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": -0.18},
-        margin={"l": 230, "r": 30, "t": 110, "b": 110},
-    )
+    strip = 34 * len(categories) + 40
+    height = 360 + strip
+    split = (strip - 10) / height
+    first = min(event.date for event in events if event.date is not None) if events else None
+    ends = [series.index[-1] for series in context.cumulative.values() if len(series)]
+    last = max([pd.Timestamp(event.date) for event in events] + ends) if events else None
+    shapes = [
+        {"type": "line", "xref": "x", "yref": "paper", "x0": str(event.date), "x1": str(event.date)}
+        | {"y0": split + 0.02, "y1": 1, "line": {"color": "rgba(31, 41, 55, 0.25)", "width": 1, "dash": "dot"}}
+        for event, flag in zip(events, studied, strict=True)
+        if flag
+    ]
+    xaxis = {"anchor": "y2", "type": "date", "title": {"text": "date"}}
+    if first is not None and last is not None:
+        pad = pd.Timedelta(days=max(5, span * 0.02))
+        xaxis["range"] = [str((pd.Timestamp(first) - pad).date()), str((last + pad).date())]
+    return {
+        "data": data,
+        "layout": layout(
+            height,
+            shapes=shapes,
+            hovermode="closest",
+            margin={"l": 70, "r": 20, "t": 30, "b": 50},
+            xaxis=xaxis,
+            yaxis={"domain": [split + 0.06, 1], "ticksuffix": "%", "title": {"text": "cumulative return"}},
+            yaxis2={
+                "domain": [0, split],
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": categories[::-1],
+                "tickvals": categories,
+                "ticktext": categories,
+                "range": [-0.7, len(categories) - 0.3],
+                "showgrid": True,
+                "fixedrange": True,
+                "title": {"text": "category"},
+            },
+        ),
+    }
 
 
 def _day_zero_text(context: ReportContext, event_id: str) -> str:
-    days = context.pairs.loc[context.pairs["event_id"] == event_id].drop_duplicates("exchange")
-    return ", ".join(f"{row.exchange} {row.day_zero.date()}" for row in days.sort_values("exchange").itertuples())
-
-
-def event_timeline(context: ReportContext, root: str = "") -> go.Figure:
-    """Cumulative returns of the timeline securities and the basket, with every event as a numbered marker below
-    and a dotted line at its date; a click on a marker opens the event's page."""
-    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22], vertical_spacing=0.04)
-    for name, series in context.cumulative.items():
-        figure.add_trace(
-            go.Scatter(
-                x=series.index,
-                y=_in_percent(series),
-                name=name,
-                mode="lines",
-                hovertemplate=f"{html.escape(name)}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}%<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-    x, y, numbers, hover, links, studied = [], [], [], [], [], []
-    for event in context.events:
-        is_studied = event.id in context.studied
-        when = f"{event.date}" + (f" {event.time:%H:%M}" if event.time else "") + f" ({event.timezone})"
-        day_zero = _day_zero_text(context, event.id) if is_studied else "not studied (see its page)"
-        x.append(pd.Timestamp(event.date))
-        y.append(event.category)
-        numbers.append(str(context.numbers[event.id]))
-        links.append(f"{root}events/{context.event_files[event.id]}.html")
-        studied.append(is_studied)
-        hover.append(
-            f"<b>{html.escape(context.event_label(event.id))}</b> {when}, {event.date_precision}<br>"
-            f"{'<br>'.join(html.escape(line) for line in textwrap.wrap(event.title, 70))}<br>"
-            f"{html.escape(event.title_zh)}<br>day 0: {day_zero}"
-        )
-    marker_colour = ["#34495e" if flag else "#ffffff" for flag in studied]
-    figure.add_trace(
-        go.Scatter(
-            x=x,
-            y=y,
-            text=numbers,
-            customdata=links,
-            hovertext=hover,
-            hoverinfo="text",
-            mode="markers+text",
-            textposition="top center",
-            textfont={"size": 10},
-            marker={"size": 9, "color": marker_colour, "line": {"color": "#34495e", "width": 1.5}},
-            name="events (hollow: not studied)",
-        ),
-        row=2,
-        col=1,
+    days = context.event_pairs(event_id).drop_duplicates("exchange").sort_values("exchange")
+    return ", ".join(
+        f"{exchange} {day.date()}" for exchange, day in zip(days["exchange"], days["day_zero"], strict=True)
     )
-    shapes = [
-        {"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0, "y1": 1}
-        | {"line": {"color": "rgba(52, 73, 94, 0.25)", "width": 1, "dash": "dot"}}
-        for day, flag in zip(x, studied, strict=True)
-        if flag
-    ]
-    figure.update_yaxes(title_text="cumulative return, %", ticksuffix="%", row=1, col=1)
-    figure.update_yaxes(title_text="category", row=2, col=1, showgrid=False)
-    figure.update_xaxes(title_text="date", row=2, col=1)
-    spans = [series.index for series in context.cumulative.values() if len(series)]
-    if spans:  # the period with prices; events outside it (not studied) are a zoom-out away
-        figure.update_xaxes(range=[min(span[0] for span in spans), max(span[-1] for span in spans)])
-    return styled(
-        figure,
-        "Prices and events: cumulative return since the start of the study period (%), events numbered by date",
-        height=640,
-        shapes=shapes,
+
+
+def _p_text(values: object) -> list[str]:
+    """p- or q-values as the pages show them (``<0.001``, ``n/a``), for hover data."""
+    return [format_p(value) for value in np.asarray(values, dtype=float)]
+
+
+def _dot_plot(
+    centre: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    without_interval: np.ndarray,
+    customdata: Sequence[Sequence[object]],
+    hovertemplate: str,
+    name: str,
+    symbol: str = "circle",
+    visible: bool | str = True,
+) -> dict[str, Any]:
+    """Points on rows ``0..n-1`` of a horizontal dot plot (:func:`_dot_layout` names the rows), coloured by sign,
+    with 95% intervals; the points ``without_interval`` (samples of fewer than 3, whose t interval on 1 or 2 degrees
+    of freedom would crush the axis) are hollow and bare. ``customdata`` and ``hovertemplate`` make the hover."""
+    half = np.where(without_interval, np.nan, 100 * (high - low) / 2)  # t intervals are symmetric
+    symbols = [f"{symbol}-open" if flag else symbol for flag in without_interval]
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": _percent(centre, 2),
+        "y": list(range(len(centre))),
+        "name": name,
+        "visible": visible,
+        "marker": {
+            "size": 10,
+            "symbol": symbols if len(set(symbols)) > 1 else symbol,
+            "color": np.where(np.asarray(centre) < 0, 0, 1).tolist(),  # the sign, through the colour scale
+            "colorscale": [[0, NEGATIVE], [1, POSITIVE]],
+            "cmin": 0,
+            "cmax": 1,
+            "line": {"width": 1.5},
+        },
+        "error_x": {
+            "type": "data",
+            "array": numbers(half, 2),
+            "symmetric": True,
+            "thickness": 1.4,
+            "width": 3,
+            "color": "#4b5563",
+        },
+        "customdata": customdata,
+        "hovertemplate": hovertemplate,
+    }
+
+
+def _dot_layout(
+    labels: list[str], centres: Sequence[np.ndarray], links: list[str] | None, title: str
+) -> dict[str, Any]:
+    """Layout of a horizontal dot plot: one row per label (top to bottom), an x range around 0 that shows every point
+    (intervals wider than it run off its edge), and the page each row opens on a click."""
+    rows = len(labels)
+    extra: dict[str, Any] = {"meta": {"links": links}} if links is not None else {}
+    return layout(
+        70 + 26 * rows,
+        margin={"l": 10, "r": 20, "t": 40, "b": 50},
         hovermode="closest",
-        legend={"orientation": "h", "x": 0, "y": -0.12},
+        xaxis={"ticksuffix": "%", "zeroline": True, "range": _symmetric_range(centres), "title": {"text": title}},
+        yaxis={"tickvals": list(range(rows)), "ticktext": labels, "range": [rows - 0.5, -0.5], "zeroline": False},
+        **extra,
     )
 
 
-def caar_bars(caar: pd.DataFrame, p_values: pd.Series, groups: list[str], windows: list[str], title: str) -> go.Figure:
-    """CAAR per group (bars, one colour per event window) with 95% confidence intervals (error bars).
+def _symmetric_range(values: Sequence[np.ndarray]) -> list[float]:
+    """An x range around 0 that shows every point with room to spare."""
+    finite = np.concatenate([np.abs(100 * v[np.isfinite(v)]) for v in values]) if values else np.array([])
+    limit = max(float(finite.max()) * 1.6 if finite.size else 1.0, 1.0)
+    return [-limit, limit]
 
-    Parameters
-    ----------
-    caar
-        Rows of ``results.caar`` of one scope (one event, or all events).
-    p_values
-        p-value of the headline test indexed by (group, window), shown in the hover text.
-    groups, windows
-        Order of the groups on the axis and of the windows in the legend.
-    """
-    figure = go.Figure()
-    for position, window in enumerate(windows):
-        rows = caar[caar["window"] == window].set_index("group")
-        rows = rows.reindex([group for group in groups if group in rows.index])
-        hover = [
-            f"<b>{html.escape(group)}</b>, window {window}, n = {int(row.n)}<br>"
-            f"CAAR {_shown(100 * row.caar, suffix='%')} [{_shown(100 * row.ci_low)}, {_shown(100 * row.ci_high)}]%"
-            f"<br>Kolari-Pynnönen BMP p = {format_p(p_values.get((group, window), np.nan))}"
-            for group, row in rows.iterrows()
-        ]
-        figure.add_trace(
-            go.Bar(
-                x=list(rows.index),
-                y=_in_percent(rows["caar"]),
-                name=f"window {window}",
-                marker_color=_WINDOW_COLOURS[position % len(_WINDOW_COLOURS)],
-                error_y={
-                    "type": "data",
-                    "array": _in_percent(rows["ci_high"] - rows["caar"]),
-                    "arrayminus": _in_percent(rows["caar"] - rows["ci_low"]),
-                    "thickness": 1.2,
-                },
-                hovertext=hover,
-                hoverinfo="text",
-            )
-        )
-    return styled(
-        figure,
-        title,
-        height=460,
-        barmode="group",
-        xaxis={"title": "group of securities"},
-        yaxis={"title": "CAAR, % (error bars: 95% confidence interval)", "ticksuffix": "%", "zeroline": True},
-        legend={"orientation": "h", "x": 0, "y": -0.2},
+
+def _sample_trace(rows: pd.DataFrame, name: str, symbol: str, visible: bool | str) -> tuple[dict[str, Any], np.ndarray]:
+    """A dot-plot trace of samples (rows of ``context.samples``): CAAR, interval (none below 3), recommended test."""
+    centre, low, high = (rows[c].to_numpy(dtype=float) for c in ("caar", "ci_low", "ci_high"))
+    n = rows["n"].to_numpy(dtype=float)
+    without = ~(n >= 3)
+    customdata = [
+        ["–" if not np.isfinite(count) else int(count), p, q]
+        for count, p, q in zip(n, _p_text(rows["test_p"]), _p_text(rows["test_q"]), strict=True)
+    ]
+    template = (
+        f"{html.escape(name)}: CAAR %{{x:+.2f}}% ± %{{error_x.array:.2f}} (95%; none below 3 securities)"
+        "<br>n = %{customdata[0]}, p = %{customdata[1]} (recommended test), BH q = %{customdata[2]}<extra></extra>"
     )
+    return _dot_plot(centre, low, high, without, customdata, template, name, symbol, visible), centre
+
+
+def caar_by_event(context: ReportContext) -> dict[str, Any] | None:
+    """CAAR of all securities of each event over the headline window (one point per event: news of opposite signs
+    is never pooled), with its 95% interval and the recommended test in the hover; a click opens the event."""
+    samples = context.samples
+    rows = samples[
+        (samples["scope"] == "event") & (samples["group"] == ALL_GROUPS) & (samples["window"] == context.label)
+    ]
+    rows = rows.set_index("event_id").reindex([e for e in context.studied if e in set(rows["event_id"])])
+    if rows.empty:
+        return None
+    labels = [html.escape(context.event_name(event_id, 44)) for event_id in rows.index]
+    links = [f"events/{context.event_files[event_id]}.html" for event_id in rows.index]
+    trace, centre = _sample_trace(rows, f"window {context.label}", "circle", True)
+    return {"data": [trace], "layout": _dot_layout(labels, [centre], links, "CAAR") | {"showlegend": False}}
+
+
+def caar_by_group(context: ReportContext, event_id: str) -> dict[str, Any] | None:
+    """CAAR of each group of one event over the headline window, coloured by sign, with 95% intervals and the
+    recommended test in the hover."""
+    samples = context.event_samples(event_id)
+    if samples.empty:
+        return None
+    present = set(samples["group"])
+    groups = [g for g in [*dict.fromkeys(s.group for s in context.securities), ALL_GROUPS] if g in present]
+    rows = samples[samples["window"] == context.label].set_index("group").reindex(groups)
+    trace, centre = _sample_trace(rows, f"window {context.label}", "circle", True)
+    data, centres = [trace], [centre]
+    labels = [html.escape(g) for g in groups]
+    return {"data": data, "layout": _dot_layout(labels, centres, None, f"CAAR {context.label}") | {"showlegend": False}}
 
 
 # -- event pages ------------------------------------------------------------------------------------------------------
 
 
-def ar_car_paths(context: ReportContext, event_id: str) -> go.Figure:
-    """AR (bars) and CAR (line) of each security of an event over the AR path, with 95% intervals; a menu picks
-    the security."""
-    path = context.results.ar[context.results.ar["event_id"] == event_id]
-    t95 = context.pairs[context.pairs["event_id"] == event_id].set_index("ticker")["t95"]
+#: Columns of ``results.ar`` in the AR path data, under shorter names, as whole hundredths of a percent
+#: (``-0.13271`` -> ``-1327``: the chart's precision in fewer bytes).
+_PATH_COLUMNS = {"ar": "ar", "ar_se": "ar_se", "car": "car", "car_se": "car_se"}
+
+
+def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> dict[str, Any]:
+    """The AR paths of every security of an event, for ``report.js`` to draw the one the reader picks: one table of
+    numbers (percent), linear in the number of securities, and the security shown first.
+
+    ``days`` are the event days of every path; ``dates`` the session date of each day per exchange (``null``: no
+    session); each security with an AR has its exchange, AR, its standard error, CAR and its standard error on
+    those days in hundredths of a percent, and the 95% t quantile of its model (returns and normal returns are in
+    ``ar.csv``).
+    """
+    path = context.event_paths(event_id)
+    pairs = context.event_pairs(event_id).set_index("ticker")
+    first, last = context.results.spec.path_window
+    days = list(range(first, last + 1))
+    # One table per column (securities x days), so that the page costs a few array operations, not a loop of
+    # pandas selections per security.
+    wide = path.pivot_table(index="ticker", columns="day", values=list(_PATH_COLUMNS.values()), aggfunc="first")
+    present = [ticker for ticker in dict.fromkeys(path["ticker"]) if ticker in wide.index]
+    arrays = {
+        key: np.round(10_000 * wide[column].reindex(index=present, columns=days).to_numpy(dtype=float))
+        for key, column in _PATH_COLUMNS.items()
+    }
+    session = path.pivot_table(index="ticker", columns="day", values="date", aggfunc="first")
+    dates: dict[str, list[str | None]] = {}
+    securities = []
+    for row, ticker in enumerate(present):
+        if np.isnan(arrays["ar"][row]).all():
+            continue
+        exchange = str(pairs.at[ticker, "exchange"]) if ticker in pairs.index else ""
+        if exchange not in dates:
+            dates[exchange] = _dates(session.loc[ticker].reindex(days))
+        securities.append(
+            {
+                "ticker": ticker,
+                "name": context.security(str(ticker)).name,
+                "model": str(pairs.at[ticker, "model_used"]) if ticker in pairs.index else "",
+                "exchange": exchange,
+                "t95": numbers([pairs["t95"].get(ticker, np.nan)], 4)[0],
+                **{key: [int(v) if np.isfinite(v) else None for v in values[row]] for key, values in arrays.items()},
+            }
+        )
+    order = {s.ticker: position for position, s in enumerate(context.securities)}
+    securities.sort(key=lambda item: order.get(str(item["ticker"]), len(order)))
+    return {"days": days, "dates": dates, "default": default, "first_day": first, "securities": securities}
+
+
+def ar_car_layout(context: ReportContext) -> dict[str, Any]:
+    """The layout of the AR/CAR chart (its traces are drawn by ``report.js`` from :func:`ar_car_paths_data`)."""
     first_day = context.results.spec.path_window[0]
-    figure = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.1,
-        subplot_titles=("abnormal return per day, % (bars: 95% interval)", f"CAR from day {first_day}, % (band: 95%)"),
-    )
-    buttons, per_security = [], 3
-    tickers = [s.ticker for s in context.securities if s.ticker in set(path["ticker"])]
-    for position, ticker in enumerate(tickers):
-        rows = path[path["ticker"] == ticker].sort_values("day")
-        quantile = t95.get(ticker, np.nan)
-        visible = position == 0
-        dates = [f"{date:%Y-%m-%d}" if pd.notna(date) else "no session" for date in rows["date"]]
-        ar, half_ar = _in_percent(rows["ar"]), _in_percent(quantile * rows["ar_se"])
-        car, half_car = _in_percent(rows["car"]), _in_percent(quantile * rows["car_se"])
-        figure.add_trace(
-            go.Bar(
-                x=rows["day"],
-                y=ar,
-                error_y={"type": "data", "array": half_ar, "thickness": 1},
-                marker_color=np.where(ar < 0, _NEGATIVE, _POSITIVE),
-                customdata=np.column_stack([dates, _in_percent(rows["return"]), _in_percent(rows["normal_return"])]),
-                hovertemplate="day %{x} (%{customdata[0]})<br>AR %{y:.2f}% ± %{error_y.array:.2f}"
-                "<br>return %{customdata[1]:.2f}%, normal return %{customdata[2]:.2f}%<extra></extra>",
-                name=f"{ticker} AR",
-                showlegend=False,
-                visible=visible,
-            ),
-            row=1,
-            col=1,
-        )
-        days = rows["day"].to_numpy()
-        figure.add_trace(
-            go.Scatter(
-                x=np.concatenate([days, days[::-1]]),
-                y=np.concatenate([car + half_car, (car - half_car)[::-1]]),
-                fill="toself",
-                fillcolor="rgba(31, 119, 180, 0.18)",
-                line={"width": 0},
-                hoverinfo="skip",
-                name="95% band",
-                showlegend=False,
-                visible=visible,
-            ),
-            row=2,
-            col=1,
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=days,
-                y=car,
-                mode="lines+markers",
-                line={"color": "#1f77b4"},
-                customdata=np.column_stack([dates, half_car]),
-                hovertemplate="day %{x} (%{customdata[0]})<br>CAR %{y:.2f}% ± %{customdata[1]:.2f}<extra></extra>",
-                name=f"{ticker} CAR",
-                showlegend=False,
-                visible=visible,
-            ),
-            row=2,
-            col=1,
-        )
-        mask = [False] * (per_security * len(tickers))
-        mask[per_security * position : per_security * (position + 1)] = [True] * per_security
-        name = context.securities[[s.ticker for s in context.securities].index(ticker)].name
-        buttons.append({"label": f"{ticker} · {name}", "method": "update", "args": [{"visible": mask}]})
-    day_zero_line = {"type": "line", "xref": "x", "yref": "paper", "x0": -0.5, "x1": -0.5, "y0": 0, "y1": 1}
-    figure.update_xaxes(title_text="event day (sessions from day 0 of the security's exchange)", row=2, col=1)
-    figure.update_xaxes(dtick=1)
-    figure.update_yaxes(ticksuffix="%", zeroline=True, zerolinecolor="#888")
-    return styled(
-        figure,
-        "AR and CAR paths of one security (pick it in the menu)",
-        height=620,
-        updatemenus=[{"buttons": buttons, "x": 1, "xanchor": "right", "y": 1.16, "yanchor": "top", "active": 0}]
-        if buttons
-        else [],
-        shapes=[day_zero_line | {"line": {"color": "#888", "width": 1, "dash": "dash"}}],
-        margin={"l": 70, "r": 30, "t": 100, "b": 60},
-    )
+    day_zero = {"type": "line", "xref": "x", "yref": "paper", "x0": -0.5, "x1": -0.5, "y0": 0, "y1": 1}
+    return {
+        "data": [],
+        "layout": layout(
+            560,
+            showlegend=False,
+            margin={"l": 60, "r": 20, "t": 30, "b": 50},
+            xaxis={"anchor": "y2", "dtick": 1, "title": {"text": "event day (sessions from day 0)"}},
+            yaxis={"domain": [0.55, 1], "ticksuffix": "%", "title": {"text": "AR"}, "zeroline": True},
+            yaxis2={
+                "domain": [0, 0.45],
+                "ticksuffix": "%",
+                "title": {"text": f"CAR from day {first_day}"},
+                "zeroline": True,
+            },
+            shapes=[day_zero | {"line": {"color": "#6b7280", "width": 1, "dash": "dash"}}],
+            annotations=[
+                {"text": "abnormal return per day (bars: 95% interval)", "xref": "paper", "yref": "paper"}
+                | {"x": 0, "y": 1.0, "yanchor": "bottom", "xanchor": "left", "showarrow": False},
+                {"text": f"CAR from day {first_day} (band: 95%)", "xref": "paper", "yref": "paper"}
+                | {"x": 0, "y": 0.45, "yanchor": "bottom", "xanchor": "left", "showarrow": False},
+            ],
+        ),
+    }
 
 
-def basket_paths(context: ReportContext, event_id: str) -> go.Figure | None:
-    """CAR paths of each basket of an event drawn with its members', one panel per basket, three panels a row
-    (``None`` when the event has no basket). Members of small groups are labelled at the end of their line."""
+def basket_paths(context: ReportContext, event_id: str) -> dict[str, Any] | None:
+    """CAR paths of each basket of an event beside its members, one panel per basket, three panels a row (``None``
+    when the event has no basket): the basket as a thick black line; the members of a small group (up to six) as
+    labelled lines, those of a larger group as the grey band of their range, day by day."""
     study = context.results.spec
-    path = context.results.ar[context.results.ar["event_id"] == event_id]
-    baskets = [basket for basket in study.basket_list if basket.security.ticker in set(path["ticker"])]
+    path = context.event_paths(event_id)
+    present = set(path["ticker"])
+    baskets = [basket for basket in study.basket_list if basket.security.ticker in present]
     if not baskets:
         return None
-    names = {security.ticker: security.name for security in context.securities}
+    days = list(range(study.path_window[0], study.path_window[1] + 1))
+    car = path.pivot_table(index="day", columns="ticker", values="car", aggfunc="first", dropna=False).reindex(days)
+    models = context.event_pairs(event_id).set_index("ticker")["model_used"]
     columns = min(3, len(baskets))
     rows_count = -(-len(baskets) // columns)
-    figure = make_subplots(
-        rows=rows_count,
-        cols=columns,
-        shared_yaxes=True,
-        subplot_titles=[
-            f"{basket.security.ticker.removeprefix('basket-')} ({len(basket.members)})" for basket in baskets
-        ],
-        horizontal_spacing=0.06,
-        vertical_spacing=0.16,
-    )
-    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+    gap_x, gap_y = 0.06, 0.16 / rows_count
+    width = (1 - gap_x * (columns - 1)) / columns
+    height = (1 - gap_y * (rows_count - 1)) / rows_count
+    palette = SERIES_COLOURS[:6]
+    data: list[dict[str, Any]] = []
+    axes: dict[str, Any] = {}
+    annotations: list[dict[str, Any]] = []
+
+    def line(ticker: str, values: list[float | None], colour: str, width: float, axis: str) -> None:
+        name = context.security(ticker).name if ticker in context.security_files else ticker
+        data.append(
+            {"y": values, "xaxis": f"x{axis}", "yaxis": f"y{axis}", "line": {"width": width, "color": colour}}
+            | {"name": html.escape(f"{name} ({models.get(ticker, '')} model)")}
+        )
+        finite = [index for index, value in enumerate(values) if value is not None]
+        if finite:  # a label at the end of the line, which stops at the first missing return
+            label = "basket" if ticker.startswith("basket-") else html.escape(ticker)
+            annotations.append(
+                {"text": label, "x": days[finite[-1]], "y": values[finite[-1]], "xref": f"x{axis}"}
+                | {"yref": f"y{axis}", "xshift": 3, "font": {"color": colour}}
+            )
+
     for position, basket in enumerate(baskets):
         row, column = divmod(position, columns)
-        labelled = len(basket.members) <= len(palette)
-        for number, ticker in enumerate((*basket.members, basket.security.ticker)):
-            lines = path[path["ticker"] == ticker].sort_values("day")
-            if lines.empty:
-                continue
-            is_basket = ticker == basket.security.ticker
-            color = "#111" if is_basket else (palette[number] if labelled else "#9aa5b1")
-            label = "basket" if is_basket else ticker
-            values = _in_percent(lines["car"])
-            finite = np.flatnonzero(np.isfinite(values))
-            text = [""] * len(values)
-            if finite.size:
-                text[finite[-1]] = label  # at the end of the line, which stops at the first missing return
-            figure.add_trace(
-                go.Scatter(
-                    x=lines["day"],
-                    y=values,
-                    mode="lines+text" if is_basket or labelled else "lines",
-                    text=text,
-                    textposition="middle right",
-                    textfont={"color": color, "size": 11},
-                    line={"width": 4 if is_basket else 1.4, "color": color},
-                    showlegend=False,
-                    hovertemplate=f"{html.escape(names.get(ticker, ticker))} ({lines['model_used'].iloc[0]} model)"
-                    "<br>day %{x}: CAR %{y:.2f}%<extra></extra>",
-                ),
-                row=row + 1,
-                col=column + 1,
+        axis = "" if position == 0 else str(position + 1)
+        x0 = column * (width + gap_x)
+        y1 = 1 - row * (height + gap_y)
+        axes[f"xaxis{axis}"] = {
+            "domain": [x0, x0 + width],
+            "anchor": f"y{axis}",
+            "dtick": 5,
+            "range": [days[0] - 0.5, days[-1] + 4],
+            "title": {"text": "event day"},
+        }
+        axes[f"yaxis{axis}"] = (
+            {"domain": [y1 - height, y1], "anchor": f"x{axis}", "ticksuffix": "%", "zeroline": True}
+            | ({"matches": "y"} if position else {})
+            | {"title": {"text": f"CAR from day {days[0]}" if column == 0 else ""}}
+        )
+        short = basket.security.ticker.removeprefix("basket-")
+        annotations.append(
+            {"text": html.escape(f"{short} ({len(basket.members)})"), "xref": "paper", "yref": "paper"}
+            | {"x": x0, "y": y1, "yanchor": "bottom", "font": {"size": 12}}
+        )
+        members = [ticker for ticker in basket.members if ticker in car.columns]
+        if len(basket.members) <= len(palette):
+            for number, ticker in enumerate(basket.members):
+                if ticker in car.columns:
+                    line(ticker, _percent(car[ticker], 2), palette[number], 1.4, axis)
+        elif members:
+            spread = car[members].to_numpy(dtype=float)
+            finite = np.isfinite(spread).any(axis=1)
+            with np.errstate(all="ignore"):
+                low = np.where(finite, np.nanmin(np.where(np.isfinite(spread), spread, np.inf), axis=1), np.nan)
+                high = np.where(finite, np.nanmax(np.where(np.isfinite(spread), spread, -np.inf), axis=1), np.nan)
+            band = {"xaxis": f"x{axis}", "yaxis": f"y{axis}", "line": {"width": 0}, "hoverinfo": "skip"}
+            data.append(band | {"y": _percent(low, 2)})
+            data.append(
+                band
+                | {"y": _percent(high, 2), "fill": "tonexty", "fillcolor": "rgba(156, 163, 175, 0.35)"}
+                | {"name": f"range of the {len(members)} members"}
             )
-    figure.update_xaxes(title_text="event day", dtick=5, range=[study.path_window[0] - 0.5, study.path_window[1] + 4])
-    figure.update_yaxes(ticksuffix="%", zeroline=True, zerolinecolor="#888")
-    figure.update_yaxes(title_text=f"CAR from day {study.path_window[0]}, %", col=1)
-    return styled(
-        figure,
-        "Baskets beside their members (thick black line: the equal-weighted basket)",
-        height=330 * rows_count + 80,
-    )
+        line(basket.security.ticker, _percent(car[basket.security.ticker], 2), "#111827", 4, axis)
+    # What every line shares, said once: a template of the figure (report.js keeps it beside its own).
+    shared = {"type": "scatter", "mode": "lines", "x0": days[0], "dx": 1, "showlegend": False}
+    shared |= {"hovertemplate": "%{fullData.name}<br>day %{x}: CAR %{y:.2f}%<extra></extra>"}
+    for trace in data:
+        trace["type"] = "scatter"
+    return {
+        "data": data,
+        "layout": layout(330 * rows_count + 40, margin={"l": 60, "r": 20, "t": 30, "b": 50}, annotations=annotations)
+        | axes
+        | {
+            "template": {
+                "data": {"scatter": [shared]},
+                "layout": {"annotationdefaults": {"showarrow": False, "xanchor": "left", "font": {"size": 11}}},
+            }
+        },
+    }
 
 
 # -- security pages ---------------------------------------------------------------------------------------------------
 
 
-def price_with_events(context: ReportContext, security: Security) -> go.Figure:
-    """Adjusted close of a security with a marker at day 0 of every event studied on it, coloured by the sign of
-    its CAR over the headline window (grey: not estimable); a click on a marker opens the event's page."""
-    figure = go.Figure()
+def price_with_events(context: ReportContext, security: Security) -> dict[str, Any]:
+    """Adjusted close of a security with a marker at day 0 of every event studied on it: a diamond coloured by the
+    sign of its CAR over the headline window, a hollow circle where it has no CAR (a price missing in the window), a
+    cross where it could not be estimated; a click on a marker opens the event's page."""
     prices = context.prices.get(security.ticker, pd.Series(dtype=float)).dropna()
-    figure.add_trace(
-        go.Scatter(
-            x=prices.index,
-            y=prices.to_numpy(),
-            mode="lines",
-            name="adjusted close",
-            line={"color": "#34495e", "width": 1.4},
-            hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:.2f}} {security.currency}<extra></extra>",
-        )
-    )
-    pairs = context.pairs[context.pairs["ticker"] == security.ticker].sort_values(["day_zero", "event_id"])
+    paths, pairs = context.results.ar, context.security_pairs(security.ticker)
+    first = min(paths.loc[paths["ticker"] == security.ticker, "date"].min(), pairs["day_zero"].min())
+    prices = prices.loc[first:] if pd.notna(first) else prices  # from its first AR path or event
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            **_daily(prices, None),
+            "name": "adjusted close",
+            "line": {"color": "#374151", "width": 1.4},
+            "hovertemplate": f"%{{x|%Y-%m-%d}}: %{{y:.2f}} {html.escape(security.currency)}<extra></extra>",
+        }
+    ]
     if not prices.empty and not pairs.empty:
-        at = prices.asof(pd.DatetimeIndex(pairs["day_zero"]))
-        colour = [
-            _NEUTRAL if row.status != "ok" or not np.isfinite(row.car) else _NEGATIVE if row.car < 0 else _POSITIVE
-            for row in pairs.itertuples()
-        ]
-        hover = [
-            f"<b>{html.escape(context.event_label(row.event_id))}</b>, day 0 {row.day_zero.date()}<br>"
-            f"{html.escape(textwrap.shorten(context.event(row.event_id).title, 70))}<br>"
-            f"{_pair_hover(pd.Series(row._asdict()), context.label)}"
-            for row in pairs.itertuples(index=False)
-        ]
-        figure.add_trace(
-            go.Scatter(
-                x=pairs["day_zero"],
-                y=at.to_numpy(),
-                mode="markers",
-                marker={"size": 10, "color": colour, "line": {"color": "#fff", "width": 1}, "symbol": "diamond"},
-                customdata=[f"../events/{context.event_files[e]}.html" for e in pairs["event_id"]],
-                hovertext=hover,
-                hoverinfo="text",
-                name=f"event day 0 (green/red: CAR {context.label} up/down)",
-            )
+        level = prices.asof(pd.DatetimeIndex(pairs["day_zero"])).to_numpy()
+        ok = (pairs["status"] == "ok").to_numpy()
+        has_car = ok & np.isfinite(pairs["car"].to_numpy(dtype=float))
+        kinds = (
+            (has_car, "event day 0: CAR down (red) or up (blue)", "diamond", sign_colours(pairs["car"])),
+            (ok & ~has_car, "event day 0: no CAR (a price missing)", "circle-open", NEUTRAL),
+            (~ok, "event day 0: not estimable", "x-thin-open", NEUTRAL),
         )
-    return styled(
-        figure,
-        f"{security.ticker} adjusted close ({security.currency}) with the events studied",
-        height=430,
-        xaxis={"title": "date"},
-        yaxis={"title": f"adjusted close, {security.currency}"},
-        legend={"orientation": "h", "x": 0, "y": -0.2},
-    )
+        for mask, name, symbol, colour in kinds:
+            if not mask.any():
+                continue
+            chosen = pairs[mask]
+            colours = np.asarray(colour)[mask].tolist() if isinstance(colour, list) else colour
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": _dates(chosen["day_zero"]),
+                    "y": numbers(level[mask], 4),
+                    "name": name,
+                    "marker": {"size": 11, "symbol": symbol, "color": colours, "line": {"color": colours, "width": 2}},
+                    "meta": {"links": [f"../events/{context.event_files[e]}.html" for e in chosen["event_id"]]},
+                    "customdata": [
+                        [html.escape(context.event_name(row.event_id, 44)), _marker_text(row, context.label)]
+                        for row in chosen[_HOVER_COLUMNS].itertuples(index=False)
+                    ],
+                    "hovertemplate": "<b>%{customdata[0]}</b><br>day 0 %{x|%Y-%m-%d}: %{customdata[1]}<extra></extra>",
+                }
+            )
+    return {
+        "data": data,
+        "layout": layout(
+            420,
+            hovermode="closest",
+            xaxis={"type": "date"},
+            yaxis={"title": {"text": f"adjusted close, {html.escape(security.currency)}"}},
+        ),
+    }
 
 
-def car_by_event(context: ReportContext, security: Security) -> go.Figure:
-    """CAR of a security for every event with its 95% confidence interval, one trace per event window (the
-    headline window shown, the others in the legend); a click on a point opens the event's page."""
-    car = context.results.car[context.results.car["ticker"] == security.ticker]
-    order = {event_id: position for position, event_id in enumerate(context.studied)}
-    pairs = context.pairs[context.pairs["ticker"] == security.ticker]
-    pairs = pairs.sort_values("event_id", key=lambda ids: ids.map(order))
-    figure = go.Figure()
-    for position, window in enumerate(context.windows):
-        rows = car[car["window"] == window].sort_values("event_id", key=lambda ids: ids.map(order))
-        labels = [context.event_label(event_id) for event_id in rows["event_id"]]
-        hover = [
-            f"<b>{html.escape(label)}</b>, window {window}<br>CAR {_shown(100 * row.car, suffix='%')}"
-            f" [{_shown(100 * row.ci_low)}, {_shown(100 * row.ci_high)}]%<br>t = {_shown(row.t)},"
-            f" p = {format_p(row.p_value)}, BH q = {format_p(row.q_value)}"
-            for label, row in zip(labels, rows.itertuples(), strict=True)
-        ]
-        figure.add_trace(
-            go.Scatter(
-                x=labels,
-                y=_in_percent(rows["car"]),
-                mode="markers",
-                marker={"size": 9, "color": _WINDOW_COLOURS[position % len(_WINDOW_COLOURS)]},
-                error_y={
-                    "type": "data",
-                    "array": _in_percent(rows["ci_high"] - rows["car"]),
-                    "arrayminus": _in_percent(rows["car"] - rows["ci_low"]),
-                    "thickness": 1.2,
-                },
-                customdata=[f"../events/{context.event_files[e]}.html" for e in rows["event_id"]],
-                hovertext=hover,
-                hoverinfo="text",
-                name=f"window {window}",
-                visible=True if window == context.label else "legendonly",
-            )
+def car_by_event(context: ReportContext, security: Security) -> dict[str, Any]:
+    """CAR of a security over the headline window for every event studied on it, with its 95% confidence interval:
+    one row per event, coloured by sign. Events without a CAR are named on their row as not estimable or without
+    CAR, never drawn at 0."""
+    pairs = context.security_pairs(security.ticker)
+    cars = context.security_cars(security.ticker)
+    events = list(pairs["event_id"])
+    labels = [html.escape(context.event_name(event_id, 40)) for event_id in events]
+    rows = cars[cars["window"] == context.label].set_index("event_id").reindex(events)
+    centre, low, high = (rows[c].to_numpy(dtype=float) for c in ("car", "ci_low", "ci_high"))
+    customdata = [
+        [_fixed(t), p, sq, q]
+        for t, p, sq, q in zip(
+            rows["t"].to_numpy(dtype=float),
+            _p_text(rows["p_value"]),
+            _p_text(rows["sq_p_value"]),
+            _p_text(rows["q_value"]),
+            strict=True,
         )
-    failed = pairs[pairs["status"] != "ok"]
-    if not failed.empty:
-        figure.add_trace(
-            go.Scatter(
-                x=[context.event_label(event_id) for event_id in failed["event_id"]],
-                y=np.zeros(len(failed)),
-                mode="markers+text",
-                text=["n/e"] * len(failed),
-                textposition="top center",
-                marker={"symbol": "x-thin", "size": 10, "line": {"width": 2, "color": _NEUTRAL}},
-                customdata=[f"../events/{context.event_files[e]}.html" for e in failed["event_id"]],
-                hovertext=[_pair_hover(row, context.label) for _, row in failed.iterrows()],
-                hoverinfo="text",
-                name="not estimable (n/e)",
-            )
-        )
-    categories = [context.event_label(event_id) for event_id in pairs["event_id"]]
-    return styled(
-        figure,
-        f"{security.ticker}: CAR per event with 95% confidence interval (click the legend for other windows)",
-        height=460,
-        xaxis={"title": "event (number. id)", "tickangle": -45, "categoryorder": "array", "categoryarray": categories},
-        yaxis={"title": "CAR, %", "ticksuffix": "%", "zeroline": True, "zerolinecolor": "#888"},
-        legend={"orientation": "h", "x": 0, "y": 1.08},
-        margin={"l": 70, "r": 30, "t": 90, "b": 170},
+    ]
+    template = (
+        f"CAR {context.label} %{{x:+.2f}}% ± %{{error_x.array:.2f}} (95%)<br>t = %{{customdata[0]}},"
+        " p = %{customdata[1]}, SQ p = %{customdata[2]}, BH q = %{customdata[3]}<extra></extra>"
     )
+    without = np.zeros(len(events), dtype=bool)  # a pair's interval rests on its model's degrees of freedom
+    data = [_dot_plot(centre, low, high, without, customdata, template, f"CAR {context.label}")]
+    annotations = [
+        {"text": "not estimable" if row.status != "ok" else f"no CAR {context.label} (a price missing)"}
+        | {"x": 0.01, "xref": "paper", "y": position, "yref": "y", "xanchor": "left", "showarrow": False}
+        | {"font": {"color": "#4b5563", "size": 11}}
+        for position, row in enumerate(pairs[["status", "car"]].itertuples(index=False))
+        if row.status != "ok" or not np.isfinite(row.car)
+    ]
+    links = [f"../events/{context.event_files[event_id]}.html" for event_id in events]
+    return {
+        "data": data,
+        "layout": _dot_layout(labels, [centre], links, f"CAR {context.label}")
+        | {"annotations": annotations, "showlegend": False},
+    }
