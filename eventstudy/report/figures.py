@@ -444,14 +444,17 @@ def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> di
     first, last = context.results.spec.path_window
     days = list(range(first, last + 1))
     # One table per column (securities x days), so that the page costs a few array operations, not a loop of
-    # pandas selections per security.
-    wide = path.pivot_table(index="ticker", columns="day", values=list(_PATH_COLUMNS.values()), aggfunc="first")
-    present = [ticker for ticker in dict.fromkeys(path["ticker"]) if ticker in wide.index]
-    arrays = {
-        key: np.round(10_000 * wide[column].reindex(index=present, columns=days).to_numpy(dtype=float))
-        for key, column in _PATH_COLUMNS.items()
-    }
-    session = path.pivot_table(index="ticker", columns="day", values="date", aggfunc="first")
+    # pandas selections per security; each (security, day) is one row of the path.
+    codes, tickers = pd.factorize(path["ticker"])
+    present = [str(ticker) for ticker in tickers]
+    cells = (codes, path["day"].to_numpy(dtype=np.int64) - first)
+    arrays = {}
+    for key, column in _PATH_COLUMNS.items():
+        grid = np.full((len(present), len(days)), np.nan)
+        grid[cells] = path[column].to_numpy(dtype=float)
+        arrays[key] = np.round(10_000 * grid)
+    session = np.full((len(present), len(days)), None, dtype=object)
+    session[cells] = path["date"].to_numpy()
     dates: dict[str, list[str | None]] = {}
     securities = []
     for row, ticker in enumerate(present):
@@ -459,7 +462,7 @@ def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> di
             continue
         exchange = str(pairs.at[ticker, "exchange"]) if ticker in pairs.index else ""
         if exchange not in dates:
-            dates[exchange] = _dates(session.loc[ticker].reindex(days))
+            dates[exchange] = _dates(session[row])
         securities.append(
             {
                 "ticker": ticker,

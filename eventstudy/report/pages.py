@@ -628,9 +628,10 @@ interval (it would span the axis). Pairs that could not be estimated are named a
 def _warnings(context: ReportContext, event: Event) -> str:
     """Warnings of an event page: not studied, overlapping events, contaminated estimation windows, missing pairs."""
     items = []
-    for row in context.event_skipped(event.id).itertuples():
-        what = f"{row.ticker}: " if row.ticker else "The event was not studied: "
-        items.append(f"{esc(what)}{esc(row.reason)}.")
+    skipped = context.event_skipped(event.id)
+    for ticker, reason in zip(skipped["ticker"], skipped["reason"], strict=True):
+        what = f"{ticker}: " if ticker else "The event was not studied: "
+        items.append(f"{esc(what)}{esc(reason)}.")
     same = context.shocks.get(event.id)
     if same:
         items.append(
@@ -638,14 +639,16 @@ def _warnings(context: ReportContext, event: Event) -> str:
             f"{esc(context.event_name(same, 70))}</a>: the same returns, so the same ARs and CARs; the two are one "
             "shock to the market."
         )
-    overlaps = context.event_overlaps(event.id)
-    others = []
-    for other, rows in overlaps.groupby("other_event_id", sort=True):
-        where = ", ".join(
-            f"{row.exchange} {int(row.sessions_apart):+d}".replace("-", "−")
-            for row in rows.sort_values("exchange").itertuples()
-        )
-        others.append(f'<a href="{esc(_event_href(context, str(other), "../"))}">{esc(other)}</a> ({where})')
+    overlaps = context.event_overlaps(event.id).sort_values(["other_event_id", "exchange"], kind="stable")
+    apart: dict[str, list[str]] = {}
+    for other, exchange, sessions in zip(
+        overlaps["other_event_id"], overlaps["exchange"], overlaps["sessions_apart"], strict=True
+    ):
+        apart.setdefault(str(other), []).append(f"{exchange} {int(sessions):+d}".replace("-", "−"))
+    others = [
+        f'<a href="{esc(_event_href(context, other, "../"))}">{esc(other)}</a> ({", ".join(where)})'
+        for other, where in apart.items()
+    ]
     if others:
         items.append(
             "Overlapping events, whose event windows share sessions with this one's, so the CARs mix both "
