@@ -167,9 +167,9 @@ def run(
     console.print(results.summary())
     gaps = [item for item in results.coverage.values() if item["uncovered"] or item["reason"]]
     if gaps:
-        tickers = ", ".join(str(item["ticker"]) for item in gaps)
+        gap_tickers = ", ".join(str(item["ticker"]) for item in gaps)
         lead = f"{len(gaps)} price series do not cover every session the study asked for:"
-        console.print(Text.assemble((lead, "yellow"), f" {tickers} (see run.json)"))
+        console.print(Text.assemble((lead, "yellow"), f" {gap_tickers} (see run.json)"))
         failed = next((item["online_error"] for item in gaps if item["online_error"]), None)
         if failed:
             lead = "The download of the missing ranges failed, so they stay gaps:"
