@@ -312,10 +312,14 @@ def _beyond(when: str, exchange: str) -> str:
     )
 
 
-def offset_sessions(exchange: str, session: object, offsets: np.ndarray | list[int]) -> pd.DatetimeIndex:
+def offset_sessions(
+    exchange: str, session: object, offsets: np.ndarray | list[int], clip: bool = False
+) -> pd.DatetimeIndex:
     """The sessions ``offsets`` trading days away from ``session`` in the exchange's own calendar.
 
-    ``session`` must itself be a session (a day 0); offset 0 returns it, -1 the session before, and so on.
+    ``session`` must itself be a session (a day 0); offset 0 returns it, -1 the session before, and so on. An
+    offset beyond the calendar's span is a :class:`CalendarError`, or with ``clip`` its first or last session
+    (the span of a window that reaches outside the calendar, whose days have no prices).
     """
     all_sessions = session_table(exchange).sessions
     anchor = pd.Timestamp(session)
@@ -323,6 +327,13 @@ def offset_sessions(exchange: str, session: object, offsets: np.ndarray | list[i
     if position == len(all_sessions) or all_sessions[position] != anchor:
         raise CalendarError(f"{anchor.date()} is not a {exchange} session")
     positions = position + np.asarray(offsets, dtype=np.int64)
+    if clip:
+        positions = np.clip(positions, 0, len(all_sessions) - 1)
     if positions.min(initial=0) < 0 or positions.max(initial=0) >= len(all_sessions):
-        raise CalendarError(f"offsets {offsets} from {anchor.date()} leave the span of the {exchange} calendar")
+        shown = ", ".join(f"{offset:+d}" for offset in np.asarray(offsets, dtype=np.int64).tolist())
+        raise CalendarError(
+            f"sessions {shown} from {anchor.date()} fall outside the {exchange} calendar (sessions "
+            f"{all_sessions[0].date()} .. {all_sessions[-1].date()}; exchange_calendars knows sessions only about a "
+            "year ahead)"
+        )
     return all_sessions[positions]

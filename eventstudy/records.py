@@ -1,10 +1,11 @@
-"""Validated CSV records: the reader and the problem reports shared by the events and the claims files.
+"""Validated CSV records: the reader and the problem reports shared by every input CSV.
 
-Both files are CSVs a person edits in a spreadsheet: UTF-8 with or without a BOM, comma-, semicolon- or
-tab-separated, LF or CRLF line ends. :func:`read_records` reads one into ``(row, record)`` pairs and collects every
-file-level problem at once (missing or repeated header columns, values under no header, duplicate ids); the loaders
-then validate each record with the value converters here and their own. Rows count as a spreadsheet shows them:
-the header is row 1, the first record row 2.
+Events, claims, universe, reference and price files are CSVs a person edits in a spreadsheet: UTF-8 with or without
+a BOM (or UTF-16 with its BOM, Excel's "Unicode Text"), comma-, semicolon- or tab-separated, LF or CRLF line ends.
+:func:`read_records` reads one into ``(row, record)`` pairs and collects every file-level problem at once (missing
+or repeated header columns, values under no header, duplicate ids); the loaders then validate each record with the
+value converters here and their own. Rows count as a spreadsheet shows them: the header is row 1, the first record
+row 2.
 
 Limits (inputs of any size get a clear message, never a crash or a ``MemoryError``):
 
@@ -21,6 +22,7 @@ stays one line (:func:`shortened`; tables of problems should show values through
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -150,6 +152,18 @@ def to_tickers(value: object) -> tuple[str, ...]:
     return tickers
 
 
+def _open_quote_row(content: str, delimiter: str) -> int | None:
+    """The row whose quoted value is never closed, the file ending inside it (Python's lenient reader would take the
+    rest of the file into that value), or ``None``."""
+    rows = 0
+    try:
+        for _ in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True):
+            rows += 1
+    except csv.Error as exc:  # other strict-mode errors (a quote inside a value) are read leniently
+        return rows + 1 if "unexpected end of data" in str(exc) else None
+    return None
+
+
 def read_records(
     path: str | Path, columns: Sequence[str], required: Sequence[str], unknown_columns: bool = True
 ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
@@ -184,11 +198,14 @@ def read_records(
     if size > FILE_SIZE_LIMIT:
         reason = f"the file is {size:,} bytes; files over {FILE_SIZE_LIMIT:,} bytes are not read (split it)"
         return [], [Problem(reason, file=name)]
+    raw = Path(path).read_bytes()  # as bytes: line ends inside quoted values are kept
+    encoding = "utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8"
     try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as handle:  # keep line ends inside quoted values
-            content = handle.read()
+        content = raw.decode(encoding).lstrip("\ufeff")  # the BOM, even twice (saved again by a BOM-adding editor)
     except UnicodeDecodeError as exc:
-        return [], [Problem(f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'", file=name)]
+        line = raw[: exc.start].count(b"\n") + 1
+        reason = f"is not {encoding.upper()} text (line {line}, byte {exc.start}: 0x{raw[exc.start]:02X})"
+        return [], [Problem(f"{reason}; save it as 'CSV UTF-8'", file=name)]
     delimiter = max(_DELIMITERS, key=content.split("\n", 1)[0].count)
     with wide_csv_fields():
         rows: list[list[str]] = []
@@ -196,6 +213,10 @@ def read_records(
             rows.extend(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
         except csv.Error as exc:  # with wide fields and strict=False only odd inputs get here; name the row
             return [], [Problem(f"cannot be read as CSV: {exc}", file=name, row=len(rows) + 1)]
+        open_quote = _open_quote_row(content, delimiter)
+        if open_quote is not None:  # every row after it would silently become part of one value
+            reason = "a quoted value starts on this row and its closing quote is missing: add it (or remove the quote)"
+            return [], [Problem(reason, file=name, row=open_quote)]
     header = [column.strip() for column in rows[0]] if rows else []
     if not any(header):
         return [], [Problem("the file is empty; it needs a header row: " + ",".join(columns), file=name, row=1)]

@@ -118,7 +118,7 @@ def test_csv_folder_reads_a_caret_ticker_by_its_stem(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("date,close\n2025-01-02,1\n", r"X.csv \(X\):1: missing column\(s\) adj_close"),
+        ("date,close\n2025-01-02,1\n", r"X.csv \(X\):1: column 'adj_close': required column is missing"),
         (
             "date,adj_close\n2025-01-02,1\n2025/01/03,2\n",
             r"X.csv \(X\):3: column 'date': value '2025/01/03': not an ISO",
@@ -137,7 +137,7 @@ def test_csv_folder_reads_a_caret_ticker_by_its_stem(tmp_path: Path) -> None:
         ("date,open,adj_close\n2025-01-02,-3,1\n", r":2: column 'open': value '-3': must be a positive number"),
         ("date,adj_close,volume\n2025-01-02,1,-5\n", r":2: column 'volume': value '-5': must not be negative"),
         ("date,adj_close,volume\n2025-01-02,1,inf\n", r":2: column 'volume': value 'inf': must be a finite"),
-        ("", r"X.csv \(X\): no prices in the file \(it is empty"),
+        ("", r"X.csv \(X\):1: the file is empty; it needs a header row"),
         ("date,open,high,low,close,adj_close,volume\n", r"X.csv \(X\): no prices in the file \(only a header\)"),
         # The first problem in file order is the one reported.
         ("date,high,adj_close\n2025-01-02,1,-1\n2025-01-03,inf,1\n", r":2: column 'adj_close': value '-1'"),

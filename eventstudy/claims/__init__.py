@@ -92,7 +92,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eventstudy.calendars import calendar_name, calendar_names, offset_sessions, sessions
+from eventstudy.calendars import CalendarError, calendar_name, calendar_names, offset_sessions, sessions
 from eventstudy.claims.reference import ReferenceData, ReferencePrice, ShareCount
 from eventstudy.events import QUOTE_SEPARATOR, Event, EventSet, EventValidationError
 from eventstudy.prices import PriceChain, PriceSource, as_chain
@@ -265,17 +265,38 @@ class ClaimWindow:
         self, event: Event, exchange: str, offer_day: dt.date | None = None
     ) -> tuple[pd.Timestamp, pd.Timestamp]:
         """The sessions of ``exchange`` whose closes the window runs from and to (for a window from the offer price,
-        ``offer_day``, the day of that price, stands for the base)."""
+        ``offer_day``, the day of that price, stands for the base).
+
+        Raises
+        ------
+        CalendarError
+            If the window reaches outside the sessions of the exchange's calendar.
+        UndatedEventError
+            For a window in sessions from day 0 of an undated event.
+        """
         if self.offsets is not None:
             base, end = offset_sessions(exchange, event.day_zero(exchange), [self.offsets[0] - 1, self.offsets[1]])
             return base, end
         if self.offer is not None:
             if offer_day is None:
                 raise ValueError("a window from the offer price needs the offer price's day")
-            return pd.Timestamp(offer_day), sessions(exchange, None, self.offer)[-1]
+            return pd.Timestamp(offer_day), _session_on_or_before(exchange, self.offer)
         assert self.dates is not None
-        base, end = (sessions(exchange, None, day)[-1] for day in self.dates)
+        base, end = (_session_on_or_before(exchange, day) for day in self.dates)
         return base, end
+
+
+def _session_on_or_before(exchange: str, day: dt.date) -> pd.Timestamp:
+    """The last session of ``exchange`` on or before ``day``; a :class:`CalendarError` for a day before the first
+    session of its calendar or after the last."""
+    calendar = sessions(exchange)
+    first, last = calendar[0].date(), calendar[-1].date()
+    if not first <= day <= last:
+        raise CalendarError(
+            f"{day} is outside the {exchange} calendar (sessions {first} .. {last}; exchange_calendars knows sessions "
+            "only about a year ahead)"
+        )
+    return calendar[calendar.searchsorted(pd.Timestamp(day), side="right") - 1]
 
 
 def _to_window(value: object) -> ClaimWindow | None:
@@ -445,7 +466,9 @@ class Claim:
         return rows
 
 
-def load_claims(path: str | Path, events: EventSet | None = None) -> tuple[Claim, ...]:
+def load_claims(
+    path: str | Path, events: EventSet | None = None, universe: Universe | None = None
+) -> tuple[Claim, ...]:
     """Load and validate a claims file.
 
     Parameters
@@ -453,8 +476,12 @@ def load_claims(path: str | Path, events: EventSet | None = None) -> tuple[Claim
     path
         CSV file in the format of this module's docstring.
     events
-        The events the claims belong to: every ``event_id`` must be one of them, and a window in sessions from
-        day 0 needs an event dated to the day.
+        The events the claims belong to: every ``event_id`` must be one of them, a window in sessions from day 0
+        needs an event dated to the day, and every window must lie inside the sessions of the calendar it is
+        counted on (that of the securities measured, or of ``exchange``).
+    universe
+        The securities registry that places the securities measured on their calendars (default: the packaged
+        universe; only read with ``events``).
 
     Returns
     -------
@@ -472,6 +499,8 @@ def load_claims(path: str | Path, events: EventSet | None = None) -> tuple[Claim
     records, problems = read_records(path, COLUMNS, REQUIRED_COLUMNS, unknown_columns=False)
     missing = {problem.column for problem in problems if problem.row == 1}
     claims = []
+    if events is not None and universe is None:
+        universe = load_universe()
     for row, record in records:
         try:
             claim = Claim.from_record(record)
@@ -479,18 +508,56 @@ def load_claims(path: str | Path, events: EventSet | None = None) -> tuple[Claim
             problems += [dataclasses.replace(p, file=name, row=row) for p in exc.problems if p.column not in missing]
             continue
         claims.append(claim)
-        if events is None:
+        if events is None or universe is None:
             continue
         if claim.event_id not in events:
             problems.append(Problem("no event with this id in the events file", "event_id", claim.event_id, name, row))
-        elif events[claim.event_id].date_precision == "month" and any(
+            continue
+        event = events[claim.event_id]
+        if event.date_precision in ("month", "undated") and any(
             window is not None and window.offsets is not None for _, window, _ in claim.readings
         ):
-            reason = "the event is dated only to a month: give the window as dates, YYYY-MM-DD..YYYY-MM-DD"
+            dated = "dated only to a month" if event.date_precision == "month" else "undated"
+            reason = f"the event is {dated}: give the window as dates, YYYY-MM-DD..YYYY-MM-DD"
             problems.append(Problem(reason, "window", str(claim.window), name, row))
+        else:
+            problems += [dataclasses.replace(p, file=name, row=row) for p in _calendar_problems(claim, event, universe)]
     if problems:
         raise ClaimsFileError(path, problems)
     return tuple(claims)
+
+
+def _measured(claim: Claim, group: str, universe: Universe) -> tuple[list[str], str]:
+    """Tickers a reading of ``claim`` measures (the members of ``group``, else its tickers), or the reason there are
+    none."""
+    if group:
+        chosen = [security.ticker for security in universe if security.group == group]
+        return chosen, "" if chosen else f"not checkable: the universe has no group {group!r}"
+    if not claim.tickers:
+        return [], f"not checkable: {claim.securities} are not in the data"
+    unknown = [ticker for ticker in claim.tickers if ticker not in universe]
+    if unknown:
+        return [], f"not checkable: {', '.join(unknown)} not in the universe (no prices)"
+    return list(claim.tickers), ""
+
+
+def _calendar_problems(claim: Claim, event: Event, universe: Universe) -> list[Problem]:
+    """The windows of ``claim``'s readings that reach outside the sessions of a calendar they are counted on (that of
+    the securities measured, or of its ``exchange``), one problem per window."""
+    problems: dict[Problem, None] = {}
+    for variant, window, group in claim.readings:
+        if window is None:
+            continue
+        tickers, _ = _measured(claim, group, universe)
+        exchanges = {universe.exchange_of(ticker) for ticker in tickers} or {claim.exchange} - {""}
+        for exchange in sorted(exchanges):
+            try:
+                window.closes(event, exchange, window.offer)  # the offer's own day needs no session
+            except CalendarError as exc:
+                column = "alternatives" if variant == "alternative" else "window"
+                problems[Problem(str(exc), column, str(window))] = None
+                break
+    return list(problems)
 
 
 # -- checking ---------------------------------------------------------------------------------------------------------
@@ -678,15 +745,7 @@ class _Checker:
 
     def members(self, claim: Claim, group: str) -> tuple[list[str], str]:
         """Tickers measured for a reading, or the reason there are none."""
-        if group:
-            chosen = [security.ticker for security in self.universe if security.group == group]
-            return chosen, "" if chosen else f"not checkable: the universe has no group {group!r}"
-        if not claim.tickers:
-            return [], f"not checkable: {claim.securities} are not in the data"
-        unknown = [ticker for ticker in claim.tickers if ticker not in self.universe]
-        if unknown:
-            return [], f"not checkable: {', '.join(unknown)} not in the universe (no prices)"
-        return list(claim.tickers), ""
+        return _measured(claim, group, self.universe)
 
     def frame(self, ticker: str) -> pd.DataFrame:
         """Every price of ``ticker`` the chain has (loaded once)."""
@@ -722,8 +781,10 @@ class _Checker:
         if window.offer is not None and offer is None:
             return _Measurement(reason=f"not checkable: no IPO offer price of {tickers[0]} in reference_prices.csv")
         base, end = window.closes(self.events[claim.event_id], exchange, None if offer is None else offer.date)
+        if base > end:  # an offer price dated after the window's end (reference_prices.csv)
+            return _Measurement(reason=f"not checkable: the offer price's day {base.date()} is after {end.date()}")
         days = sessions(exchange, base, end)
-        first = offset_sessions(exchange, days[0], [-PATH_MARGIN])[0]
+        first = offset_sessions(exchange, days[0], [-PATH_MARGIN], clip=True)[0]
         shown = sessions(exchange, first, None)[: len(days) + 2 * PATH_MARGIN]
         found = _Measurement(base=base, end=end, sessions=len(days) - 1)
         daily = pd.DataFrame({t: daily_returns(self.close(t).to_frame(), exchange) for t in tickers}).reindex(shown)

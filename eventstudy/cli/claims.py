@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from eventstudy.cli.common import OfflineOption, UniverseOption, console, errors_to_exit_codes
 
@@ -39,7 +40,7 @@ def verdicts_table(result: ClaimsResult) -> Table:
             format_value(row.measured_value, row.unit) if row.unit else "n/a",
             format_value(row.raw_return, "fraction"),
             format_value(row.abnormal_return, "fraction"),
-            f"[{VERDICT_STYLES[row.verdict]}]{row.verdict}[/]",
+            Text(row.verdict, style=VERDICT_STYLES[row.verdict]),
         )
     return table
 
@@ -65,8 +66,8 @@ def claims(
 
     with errors_to_exit_codes():
         events = load_events(events_file or claims_file.parent / "events.csv")
-        checked = load_claims(claims_file, events)
         securities = load_universe(universe)
+        checked = load_claims(claims_file, events, securities)
         result = check_claims(
             checked,
             events,
@@ -78,6 +79,7 @@ def claims(
     console.print(verdicts_table(result))
     if explain:
         for row in result.checked.itertuples(index=False):
-            console.print(f"[bold]{row.claim_id}[/] ({row.variant} {row.window}): {row.explanation}", highlight=False)
+            line = Text.assemble((row.claim_id, "bold"), f" ({row.variant} {row.window}): {row.explanation}")
+            console.print(line, highlight=False)
     counts = ", ".join(f"{count} {verdict}" for verdict, count in result.verdict_counts().items())
     console.print(f"{len(result.claims)} claims: {counts}.")

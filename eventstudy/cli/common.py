@@ -16,6 +16,7 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -32,8 +33,9 @@ __all__ = [
 EXIT_BAD_INPUT = 1
 EXIT_DATA_UNAVAILABLE = 2
 
-console = Console()
-error_console = Console(stderr=True)
+# No markup or emoji codes: messages quote file names and cell values, in which "[/x]" or ":100:" are text.
+console = Console(markup=False, emoji=False)
+error_console = Console(stderr=True, markup=False, emoji=False)
 
 UniverseOption = Annotated[
     Path | None, typer.Option("--universe", help="Universe CSV (default: the packaged universe).", dir_okay=False)
@@ -51,7 +53,7 @@ WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     """Print ``message`` on stderr and return the exit to raise."""
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    error_console.print(Text.assemble(("error:", "bold red"), f" {message}"), highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -68,7 +70,9 @@ def _warning_printer(python_format: Callable[..., None], own: tuple[type[Warning
         line: str | None = None,
     ) -> None:
         if issubclass(category, own):
-            error_console.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+            error_console.print(
+                Text.assemble(("warning:", "bold yellow"), f" {message}"), highlight=False, soft_wrap=True
+            )
         else:
             python_format(message, category, filename, lineno, file, line)
 

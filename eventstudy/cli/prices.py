@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from eventstudy.cli.common import (
     EXIT_DATA_UNAVAILABLE,
@@ -60,7 +61,9 @@ def show(
     console.print(table)
     if coverage.missing_sessions:
         days = ", ".join(day.date().isoformat() for day in coverage.missing_sessions)
-        console.print(f"[yellow]{len(coverage.missing_sessions)} session(s) without a price:[/] {days}")
+        console.print(
+            Text.assemble((f"{len(coverage.missing_sessions)} session(s) without a price:", "yellow"), f" {days}")
+        )
 
 
 @app.command("fetch")

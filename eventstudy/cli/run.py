@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from eventstudy import defaults as spec
 from eventstudy.cli.common import (
@@ -176,11 +177,11 @@ def run(
         inputs += [claims_path.parent / name for name in REFERENCE_FILES] if claims_path else []
         check_output_folder(out, inputs, placeholder=FOLDER_README)
         events = load_events(events_file) if events_file else _one_event(str(event), str(title), event_id)
+        securities = load_universe(universe)
         has_claims = claims_path is not None and (claims_file is not None or claims_path.is_file())
-        claims = load_claims(claims_path, events) if claims_path and has_claims else None
+        claims = load_claims(claims_path, events, securities) if claims_path and has_claims else None
         reference = load_reference_data(claims_path.parent) if claims_path and claims is not None else None
         config = load_report_config(study_file) if study_file and study_file.is_file() else ReportConfig()
-        securities = load_universe(universe)
         try:
             study = EventStudy(
                 events,
@@ -230,14 +231,13 @@ def run(
     console.print(results.summary())
     gaps = [item for item in results.coverage.values() if item["uncovered"] or item["reason"]]
     if gaps:
-        console.print(
-            f"[yellow]{len(gaps)} price series do not cover every session the study asked for:[/] "
-            + ", ".join(str(item["ticker"]) for item in gaps)
-            + " (see run.json)"
-        )
+        gap_tickers = ", ".join(str(item["ticker"]) for item in gaps)
+        lead = f"{len(gaps)} price series do not cover every session the study asked for:"
+        console.print(Text.assemble((lead, "yellow"), f" {gap_tickers} (see run.json)"))
         failed = next((item["online_error"] for item in gaps if item["online_error"]), None)
         if failed:
-            console.print(f"[yellow]The download of the missing ranges failed, so they stay gaps:[/] {failed}")
+            lead = "The download of the missing ranges failed, so they stay gaps:"
+            console.print(Text.assemble((lead, "yellow"), f" {failed}"))
     if checked is not None:
         counts = ", ".join(f"{count} {verdict}" for verdict, count in checked.verdict_counts().items())
         console.print(f"Claims of {claims_path}: {counts} ({index.parent / 'claims.html'}).")

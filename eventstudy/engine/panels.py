@@ -199,20 +199,14 @@ class MemoryPanels:
         return self.panels[calendar].slice(first_row, stop_row, columns)
 
 
-def _session_after(calendar: str, session: pd.Timestamp, offset: int) -> pd.Timestamp:
-    """The session ``offset`` sessions after ``session``, or the calendar's last one if that is beyond it."""
-    all_sessions = sessions(calendar)
-    position = min(all_sessions.get_loc(session) + offset, len(all_sessions) - 1)
-    return all_sessions[position]
-
-
 def panel_sessions(spec: StudySpec, calendar: str, days: Sequence[pd.Timestamp] | np.ndarray) -> pd.DatetimeIndex:
     """Sessions a calendar's panel needs for pairs with day 0 on ``days``: the earliest estimation window to the
     latest AR path, with the session before each return and the lags and leads the model uses."""
     reach = spec.model.reach + 1
     first, last = pd.Timestamp(np.min(days)), pd.Timestamp(np.max(days))
-    start = offset_sessions(calendar, first, [spec.estimation_window[0] - reach])[0]
-    return sessions(calendar, start, _session_after(calendar, last, spec.path_window[1] + reach))
+    # A window reaching outside the calendar has no prices there, as before a listing: the panel stops at its ends.
+    start = offset_sessions(calendar, first, [spec.estimation_window[0] - reach], clip=True)[0]
+    return sessions(calendar, start, offset_sessions(calendar, last, [spec.path_window[1] + reach], clip=True)[0])
 
 
 def load_prices(spec: StudySpec, plan: PairPlan) -> PriceData:

@@ -72,7 +72,7 @@ def _contamination(computation: Computation, starts: pd.DatetimeIndex, ends: pd.
     first, last = spec.path_window
     paths: dict[str, list[tuple[str, pd.Timestamp, pd.Timestamp, pd.Timestamp]]] = {}
     for row in table.itertuples(index=False):
-        span = offset_sessions(row.exchange, row.day_zero, [first, last])
+        span = offset_sessions(row.exchange, row.day_zero, [first, last], clip=True)
         paths.setdefault(str(row.exchange), []).append((str(row.event_id), row.day_zero, span[0], span[-1]))
     event_ids, day_zeros = plan.event_ids, pd.DatetimeIndex(plan.day_zero)
     exchange_of = [plan.securities[position].exchange for position in plan.security.tolist()]

@@ -112,8 +112,13 @@ class WindowMoments:
         np.cumsum(products, axis=0, out=self.prefix[1:])
 
     def window(self, security: np.ndarray, first_row: np.ndarray, last_row: np.ndarray) -> np.ndarray:
-        """Sums of ``z z'`` (centred) over rows ``first_row..last_row`` inclusive, for each pair: (P, m, m)."""
-        return self.prefix[last_row + 1, security] - self.prefix[first_row, security]
+        """Sums of ``z z'`` (centred) over rows ``first_row..last_row`` inclusive, for each pair: (P, m, m).
+
+        Rows outside the panel (a window reaching before the first session of the calendar) hold nothing.
+        """
+        rows = self.prefix.shape[0] - 1
+        end, start = np.clip(last_row + 1, 0, rows), np.clip(first_row, 0, rows)
+        return self.prefix[end, security] - self.prefix[np.minimum(start, end), security]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ Prices from every source (CSV folder, packaged snapshot, cache, Yahoo Finance) p
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -35,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from eventstudy.records import read_records, shortened
 
 __all__ = [
     "MAX_PRICE",
@@ -128,8 +131,9 @@ def validate_prices(frame: pd.DataFrame, ticker: str, origin: str, cells: pd.Dat
         Where the prices come from, named in messages: ``"the packaged snapshot"``, ``"the price cache <path>"``,
         ``"Yahoo Finance"``, or a CSV file's path.
     cells
-        For a CSV file, its cells as text, one row per row of ``frame`` (the header is line 1): messages then give
-        ``file (ticker):line`` and the value as written, and the error is a :class:`PriceFileError`.
+        For a CSV file, its cells as text, one row per row of ``frame``, indexed by the row of the file each comes
+        from (the header is row 1): messages then give ``file (ticker):row`` and the value as written, and the error
+        is a :class:`PriceFileError`.
 
     Raises
     ------
@@ -181,9 +185,9 @@ def validate_prices(frame: pd.DataFrame, ticker: str, origin: str, cells: pd.Dat
 
 
 def _location(frame: pd.DataFrame, ticker: str, origin: str, cells: pd.DataFrame | None, row: int) -> str:
-    """``file (ticker):line`` for a file, else ``origin: ticker date``."""
+    """``file (ticker):row`` for a file, else ``origin: ticker date``."""
     if cells is not None:
-        return f"{origin} ({ticker}):{row + 2}"
+        return f"{origin} ({ticker}):{cells.index[row]}"
     return f"{origin}: {ticker} {frame.index[row].date()}"
 
 
@@ -192,7 +196,7 @@ def _price_error(
 ) -> InvalidPricesError:
     where = _location(frame, ticker, origin, cells, row)
     if cells is not None:
-        return PriceFileError(f"{where}: column {column!r}: value {cells[column].iloc[row]!r}: {reason}")
+        return PriceFileError(f"{where}: column {column!r}: value {shortened(cells[column].iloc[row])!r}: {reason}")
     value = frame.index[row].date().isoformat() if column == "date" else str(float(frame[column].iloc[row]))
     return InvalidPricesError(f"{where}: column {column!r}: value {value!r}: {reason}")
 
@@ -200,45 +204,48 @@ def _price_error(
 def read_price_csv(path: str | Path, ticker: str | None = None) -> pd.DataFrame:
     """Read a price CSV in the standard layout of ``shared/prices`` and validate it (:func:`validate_prices`).
 
-    The header must hold ``date`` and ``adj_close`` (the other :data:`PRICE_COLUMNS` are optional and become NaN);
-    dates must be ISO; values must be numbers. A file with no rows is an error (``no prices in <file>``).
+    The file is read as every input CSV is (:func:`eventstudy.records.read_records`: UTF-8 with or without a BOM,
+    ``,``/``;``/tab separators, CRLF, blank lines skipped, the size limits of :mod:`eventstudy.records`). The header
+    must hold ``date`` and ``adj_close`` (the other :data:`PRICE_COLUMNS` are optional and become NaN; other columns
+    are ignored); dates must be ISO; values must be numbers. A file with no rows is an error.
 
     Raises
     ------
     PriceFileError
-        One line naming the file, the line number (header = line 1), the column and the offending value.
+        One line naming the file, the row (header = row 1, as in a spreadsheet), the column and the offending value:
+        the first problem of the file.
+    OSError
+        If the file cannot be read.
 
     Warns
     -----
     UnadjustedSplitWarning
-        Naming the file and line of each probable unadjusted split.
+        Naming the file and row of each probable unadjusted split.
     """
     path = Path(path)
     label = f"{path}" if ticker is None else f"{path} ({ticker})"
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise PriceFileError(f"{label}: no prices in the file (it is empty; it needs a header and rows)") from None
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise PriceFileError(f"{label}: not a readable CSV file: {exc}") from exc
-    missing = [column for column in ("date", "adj_close") if column not in raw.columns]
-    if missing:
-        raise PriceFileError(f"{label}:1: missing column(s) {', '.join(missing)}")
-    if raw.empty:
+    records, problems = read_records(path, ("date", *PRICE_COLUMNS), ("date", "adj_close"))
+    if problems:
+        first = min(problems, key=lambda problem: problem.row or 0)
+        raise PriceFileError(str(dataclasses.replace(first, file=label)))
+    if not records:
         raise PriceFileError(f"{label}: no prices in the file (only a header)")
+    raw = pd.DataFrame(
+        [[record.get(column, "") for column in ("date", *PRICE_COLUMNS)] for _, record in records],
+        index=[row for row, _ in records],
+        columns=["date", *PRICE_COLUMNS],
+    )
 
-    def fail(row: int, column: str, reason: str) -> PriceFileError:
-        return PriceFileError(f"{label}:{row + 2}: column {column!r}: value {raw[column].iloc[row]!r}: {reason}")
+    def fail(position: int, column: str, reason: str) -> PriceFileError:
+        value = shortened(raw[column].iloc[position])
+        return PriceFileError(f"{label}:{raw.index[position]}: column {column!r}: value {value!r}: {reason}")
 
     dates = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
     if dates.isna().any():
         raise fail(int(np.flatnonzero(dates.isna())[0]), "date", "not an ISO date (YYYY-MM-DD)")
     frame = pd.DataFrame(index=pd.DatetimeIndex(dates, name="date"))
     for column in PRICE_COLUMNS:
-        if column not in raw.columns:
-            frame[column] = np.nan
-            continue
-        text = raw[column].str.strip()
+        text = raw[column]
         values = pd.to_numeric(text.where(text != ""), errors="coerce")
         bad = values.isna() & (text != "")
         if bad.any():

@@ -814,7 +814,8 @@ def _wilcoxon_signed_rank(data: WindowSamples) -> Outcomes:
     # Ranks within each sample, ties (equal |CAR| in the same sample) at their average rank.
     first_of_sample = np.searchsorted(sample, sample, side="left")
     position = np.arange(sample.size) - first_of_sample + 1.0
-    tie_start = np.r_[True, (sample[1:] != sample[:-1]) | (size[1:] != size[:-1])]
+    # [: sample.size]: with no entry at all (no pair has a non-zero CAR) there is no tie either.
+    tie_start = np.r_[True, (sample[1:] != sample[:-1]) | (size[1:] != size[:-1])][: sample.size]
     tie = np.cumsum(tie_start) - 1
     tie_size = np.bincount(tie)
     rank = (np.bincount(tie, weights=position) / tie_size)[tie]
