@@ -10,6 +10,8 @@ import pytest
 from synthetic import write_market
 
 from eventstudy import CsvDirectorySource, EventStudy, load_events, load_universe
+from eventstudy.engine.panels import UNKNOWN_LISTING, CalendarPanel
+from eventstudy.engine.placebo import placebo_cars
 from eventstudy.events import Event
 from eventstudy.universe import UniverseError
 
@@ -55,6 +57,78 @@ def test_injected_abnormal_return_is_recovered_and_detected(injected) -> None:  
     # With nothing injected the placebo test finds nothing at 1% in any window.
     later = results.tests[(results.tests["event_id"] == "later") & (results.tests["group"] == "all securities")]
     assert (later[later["test"] == "placebo"]["p_value"] > 0.01).all()
+
+
+def hand_panel(
+    index: pd.DatetimeIndex, tickers: list[str], market: np.ndarray, ar: np.ndarray, event_row: int
+) -> CalendarPanel:
+    """A calendar's panel built by hand: returns ``market + ar`` (one benchmark series for every security)."""
+    shape = ar.shape
+    return CalendarPanel(
+        index=index,
+        tickers=tickers,
+        returns=market[:, np.newaxis] + ar,
+        market=np.repeat(market[:, np.newaxis], shape[1], axis=1),
+        factors=None,
+        not_ipo=np.ones(shape, dtype=bool),
+        pair_rows=np.empty(0, dtype=np.int64),
+        pair_columns=np.empty(0, dtype=np.int64),
+        path_window=(0, 1),
+        event_rows=np.array([event_row]),
+        listed_rows=np.full(shape[1], UNKNOWN_LISTING),
+        stale=np.zeros(shape, dtype=bool),
+    )
+
+
+def test_placebo_cars_by_hand() -> None:
+    """Market-adjusted ARs set by hand on two calendars: the placebo CARs are their sums over each window, on every
+    date that qualifies, and NaN where the pair cannot be estimated."""
+    days = pd.bdate_range("2024-01-01", periods=60)
+    k = np.arange(60.0)  # each day's position on calendar X
+    on_y = np.r_[0:40, 42:60]  # calendar Y closes on X's days 40 and 41
+    market = np.random.default_rng(17).normal(0.0, 0.01, 60)
+    ar = {"A": 0.001 * k, "B": np.where(k < 35, np.nan, 0.01 - 0.002 * k), "C": 0.0005 * k * (-1.0) ** k}
+    panels = {
+        "X": hand_panel(days, ["A", "B"], market, np.column_stack([ar["A"], ar["B"]]), 30),
+        "Y": hand_panel(days[on_y], ["C"], market[on_y], ar["C"][on_y, np.newaxis], 30),
+    }
+    spec = EventStudy(
+        [event_on(days[30])],
+        tickers=["NVDA"],
+        model="market-adjusted",
+        estimation_window=(-20, -1),
+        event_windows=[(0, 0), (0, 1)],
+        path_window=(0, 1),
+        min_estimation=15,
+        placebo_replications=1000,  # more than qualify: every qualifying date is drawn, in date order
+    )
+    # A date qualifies when it is a session of both calendars and, on each, its estimation window and AR path lie
+    # inside the panel with one more session on each side (the session before a return, as every panel holds:
+    # ``panel_sessions``), and its AR path (days 0, +1) does not touch the real event's (rows 30, 31).
+    qualifying = []
+    for x_row in on_y:
+        rows = {"X": x_row, "Y": int(np.flatnonzero(on_y == x_row)[0])}
+        if all(
+            row - 20 - 1 >= 0 and row + 1 + 1 < len(panels[name].index) and abs(row - 30) >= 2
+            for name, row in rows.items()
+        ):
+            qualifying.append(x_row)
+    assert len(qualifying) == len(range(21, 58)) - 3 - 2  # X rows 21..57 without 29..31 and 40, 41
+
+    def expected(ticker: str, sessions: np.ndarray) -> np.ndarray:
+        """(CAR(0,0), CAR(0,+1)) on each qualifying date, day +1 being the ticker's own calendar's next session."""
+        following = sessions[np.searchsorted(sessions, qualifying) + 1]
+        return np.column_stack([ar[ticker][qualifying], ar[ticker][qualifying] + ar[ticker][following]])
+
+    cars = placebo_cars(spec, panels)
+    assert sorted(cars) == ["A", "B", "C"]
+    np.testing.assert_allclose(cars["A"], expected("A", np.arange(60)), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(cars["C"], expected("C", on_y), rtol=0, atol=1e-15)  # day 39's +1 is day 42 on Y
+    # B trades from day 35: its 20-day estimation window holds the 15 returns min_estimation asks for from day 50.
+    estimable = np.array(qualifying) >= 50
+    assert estimable.sum() == 8
+    np.testing.assert_allclose(cars["B"][estimable], expected("B", np.arange(60))[estimable], rtol=0, atol=1e-15)
+    assert np.isnan(cars["B"][~estimable]).all()
 
 
 def test_pairs_table_diagnostics(injected) -> None:  # type: ignore[no-untyped-def]
