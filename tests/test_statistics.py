@@ -321,7 +321,7 @@ def test_kolari_pynnonen_adjustments_by_hand() -> None:
     # t_adj = t_BMP sqrt((1 - r) / (1 + (N - 1) r)), Student t, N - 1 df; for Patell (METHODS.md: its variance is
     # each pair's own, so no (1 - r) factor) Z_adj = Z / sqrt(1 + (N - 1) r), standard normal.
     sample = small_sample(
-        HAND.car.tolist(), HAND.car_variance.tolist(), HAND.dof.tolist(), correlated_residuals(4, 2.0)
+        HAND.car.tolist(), HAND.car_variance.tolist(), HAND.dof.tolist(), correlated_residuals(4, 2.0).tolist()
     )
     r, n = 0.2, 4
     assert mean_pairwise_correlation(sample.estimation_ar, sample.estimation_dates) == pytest.approx(r, rel=1e-12)
