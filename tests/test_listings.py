@@ -63,16 +63,19 @@ def test_fallback_recovers_an_injected_return_exactly(tmp_path: Path) -> None:
     results, days = run_listing(tmp_path, listed_at=250, day_zero=280)
     pair = results.pairs.set_index("ticker").loc["NEW"]
     assert pair["status"] == "ok" and pair["model_used"] == "market-adjusted"
-    # Returns from the 6th session after listing (256) to day -2 (278): 23 of them.
-    assert pair["observations"] == 23
+    # Returns from the 6th session after listing (256) to day -2 (278).
+    observations = 278 - 256 + 1
+    assert pair["observations"] == observations
     assert pair["estimation_start"] == days[256] and pair["estimation_end"] == days[278]
-    assert "market-adjusted model (AR = R - R_m) with its variance from 23 returns" in pair["fallback_reason"]
+    assert (
+        f"market-adjusted model (AR = R - R_m) with its variance from {observations} returns" in pair["fallback_reason"]
+    )
     assert "first 5 sessions after the listing on 2022-12-30 skipped" in pair["fallback_reason"]
     ar = results.ar[(results.ar["ticker"] == "NEW") & (results.ar["day"] == 0)].iloc[0]
     assert ar["ar"] == pytest.approx(0.20, abs=1e-10)
     assert ar["model_used"] == "market-adjusted"
     car = results.car[(results.car["ticker"] == "NEW") & (results.car["window"] == "(0,0)")].iloc[0]
-    assert car["df"] == 22 and car["p_value"] < 0.01
+    assert car["df"] == observations - 1 and car["p_value"] < 0.01  # nothing estimated but the variance
 
 
 def test_too_few_post_listing_returns_is_not_estimable_with_the_reason(tmp_path: Path) -> None:
@@ -87,13 +90,14 @@ def test_too_few_post_listing_returns_is_not_estimable_with_the_reason(tmp_path:
 def test_excluding_contaminated_days_keeps_the_pairs_own_pre_event_days(tmp_path: Path) -> None:
     results, _ = run_listing(tmp_path, listed_at=250, day_zero=280, exclude_contaminated=True)
     pair = results.pairs.set_index("ticker").loc["NEW"]
-    assert pair["status"] == "ok" and pair["observations"] == 23  # days -10..-2 are its own, not another event's
+    assert pair["status"] == "ok" and pair["observations"] == 278 - 256 + 1  # days -10..-2 are its own
 
 
 def test_a_listing_long_before_the_window_costs_no_estimation_day(tmp_path: Path) -> None:
     results, _ = run_listing(tmp_path, listed_at=0, day_zero=280)
     pair = results.pairs.set_index("ticker").loc["NEW"]
-    assert pair["model_used"] == "market" and pair["observations"] == 240
+    assert pair["model_used"] == "market"
+    assert pair["observations"] == DEFAULT_ESTIMATION_WINDOW[1] - DEFAULT_ESTIMATION_WINDOW[0] + 1
 
 
 def test_no_fallback_when_asked(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from eventstudy import CsvDirectorySource, EventStudy, load_events, load_universe
 from eventstudy.cli import app
+from eventstudy.defaults import DEFAULT_EVENT_WINDOWS
 from eventstudy.events import Event, EventSet
 from eventstudy.prices import SnapshotSource
 from eventstudy.results import EventStudyResults
@@ -97,7 +98,7 @@ def test_a_minimal_events_file_gives_the_numbers_of_the_full_format(
     assert [event.date_precision for event in minimal] == [complete[event_id].date_precision for event_id in ids]
     expected = run(EventSet(complete[event_id] for event_id in ids), ["NVDA", "0700.HK"], prices=SnapshotSource())
     got = run(minimal, ["NVDA", "0700.HK"], prices=SnapshotSource())
-    assert len(got.car) == len(ids) * 2 * 5  # every event on both securities, five windows
+    assert len(got.car) == len(ids) * 2 * len(DEFAULT_EVENT_WINDOWS)  # every event on both securities and window
     for mine, theirs in zip(numbers(got), numbers(expected), strict=True):
         pd.testing.assert_frame_equal(mine, theirs)
 
