@@ -49,11 +49,20 @@ def filled_cache(path: Path) -> PriceCache:
     return cache
 
 
-def crash_day(cache: PriceCache) -> float:
-    """NVDA's return of 2025-01-27 served offline with ``cache`` first in the chain (-16.97% in the snapshot)."""
-    chain = PriceChain([cache, SnapshotSource()], universe=load_universe(), now=NOW)
-    close = chain.history("NVDA", "2025-01-24", "2025-01-27")["adj_close"]
+def crash_return(source: PriceCache | PriceChain | SnapshotSource) -> float:
+    """NVDA's return of 2025-01-27 (-16.97%) from the adjusted closes ``source`` serves."""
+    close = source.history("NVDA", "2025-01-24", "2025-01-27")["adj_close"]
     return float(close.iloc[1] / close.iloc[0] - 1)
+
+
+def crash_day(cache: PriceCache) -> float:
+    """NVDA's return of 2025-01-27 served offline with ``cache`` first in the chain."""
+    return crash_return(PriceChain([cache, SnapshotSource()], universe=load_universe(), now=NOW))
+
+
+#: What the snapshot itself holds: NVDA's crash-day return and its number of rows, copied whole by filled_cache.
+SNAPSHOT_CRASH_DAY = crash_return(SnapshotSource())
+SNAPSHOT_NVDA_ROWS = len(SnapshotSource().history("NVDA"))
 
 
 def a_week_of_prices() -> pd.DataFrame:
@@ -81,7 +90,7 @@ def test_random_bytes_are_moved_aside_with_a_warning_naming_both_paths(tmp_path:
     ]
     assert aside.read_bytes() == garbage  # kept for inspection, never deleted
     assert cache.mode == "read-write" and cache.tickers() == []
-    assert crash_day(cache) == pytest.approx(118.1112 / 142.2481 - 1, abs=1e-6)  # the snapshot serves
+    assert crash_day(cache) == pytest.approx(SNAPSHOT_CRASH_DAY, abs=1e-12)  # the snapshot serves
 
 
 def test_half_a_real_database_is_moved_aside_and_the_fresh_cache_works(tmp_path: Path) -> None:
@@ -93,8 +102,9 @@ def test_half_a_real_database_is_moved_aside_and_the_fresh_cache_works(tmp_path:
     with pytest.warns(CacheWarning, match=r"is damaged \(.+\); moved it to .+prices\.sqlite\.corrupt-"):
         cache = PriceCache(path)
     assert cache.tickers() == [] and len(list(tmp_path.glob("prices.sqlite.corrupt-*"))) == 1
-    cache.store("NVDA", SnapshotSource().history("NVDA", "2025-01-02", "2025-01-31"), "2025-01-02", "2025-01-31")
-    assert len(PriceCache(path).history("NVDA")) == 20
+    january = SnapshotSource().history("NVDA", "2025-01-02", "2025-01-31")
+    cache.store("NVDA", january, "2025-01-02", "2025-01-31")
+    assert len(PriceCache(path).history("NVDA")) == len(january)
 
 
 def test_damage_found_by_a_later_read_moves_the_cache_aside_and_the_snapshot_serves(tmp_path: Path) -> None:
@@ -104,7 +114,7 @@ def test_damage_found_by_a_later_read_moves_the_cache_aside_and_the_snapshot_ser
     damaged[4 * 4096 :] = os.urandom(len(damaged) - 4 * 4096)  # every page of the price rows
     path.write_bytes(bytes(damaged))
     with pytest.warns(CacheWarning, match=r"is damaged \(database disk image is malformed\); moved it to"):
-        assert crash_day(cache) == pytest.approx(118.1112 / 142.2481 - 1, abs=1e-6)
+        assert crash_day(cache) == pytest.approx(SNAPSHOT_CRASH_DAY, abs=1e-12)
     assert cache.tickers() == [] and len(list(tmp_path.glob("prices.sqlite.corrupt-*"))) == 1
 
 
@@ -172,17 +182,19 @@ def test_a_locked_cache_waits_two_seconds_then_the_run_goes_on_without_it(locked
         f"the price cache {locked} is locked by another process (waited 2 s); going on without it for this run"
     ]
     assert cache.mode == "memory" and cache.tickers() == []
-    assert crash_day(cache) == pytest.approx(118.1112 / 142.2481 - 1, abs=1e-6)  # --offline works
+    assert crash_day(cache) == pytest.approx(SNAPSHOT_CRASH_DAY, abs=1e-12)  # --offline works
 
 
 @pytest.mark.parametrize("locked", ["writer"], indirect=True)
 def test_a_cache_locked_for_writing_is_read_and_new_downloads_are_kept_in_memory(locked: Path) -> None:
     cache = PriceCache(locked, busy_timeout=0.2)
-    assert cache.mode == "read-write" and len(cache.history("NVDA")) == 936  # WAL: readers are not blocked
+    assert cache.mode == "read-write"
+    assert len(cache.history("NVDA")) == SNAPSHOT_NVDA_ROWS  # WAL: readers are not blocked
     with pytest.warns(CacheWarning, match=r"is locked by another process \(waited 0.2 s\); going on without it"):
         cache.store("AAPL", a_week_of_prices(), "2025-01-02", "2025-01-10")
     assert cache.mode == "memory"
-    assert len(cache.history("AAPL")) == 6 and len(cache.history("NVDA")) == 936  # the new rows, and a copy
+    assert len(cache.history("AAPL")) == len(a_week_of_prices())  # the new rows
+    assert len(cache.history("NVDA")) == SNAPSHOT_NVDA_ROWS  # and a copy
 
 
 # --- read-only ----------------------------------------------------------------------------------------------------
@@ -209,14 +221,15 @@ def test_a_read_only_cache_is_read_and_new_downloads_stay_in_memory(
     before = rows_on_disk(path)
     make_read_only()
     cache = PriceCache(path)
-    assert len(cache.history("NVDA")) == 936
+    assert len(cache.history("NVDA")) == SNAPSHOT_NVDA_ROWS
     with pytest.warns(CacheWarning) as caught:
         cache.store("AAPL", a_week_of_prices(), "2025-01-02", "2025-01-10")
     assert [str(item.message) for item in caught] == [
         f"the price cache {path} cannot be written (attempt to write a readonly database); new downloads are kept "
         "for this run only"
     ]
-    assert cache.mode == "memory" and len(cache.history("AAPL")) == 6 and len(cache.history("NVDA")) == 936
+    assert cache.mode == "memory" and len(cache.history("AAPL")) == len(a_week_of_prices())
+    assert len(cache.history("NVDA")) == SNAPSHOT_NVDA_ROWS
     assert rows_on_disk(path) == before  # the file is untouched
 
 
@@ -236,7 +249,7 @@ def test_a_read_only_cache_that_needs_a_write_to_open_is_read_only(
         "storing new downloads"
     ]
     assert cache.mode == "read-only" and cache.tickers() == sorted(TICKERS)
-    assert crash_day(cache) == pytest.approx(118.1112 / 142.2481 - 1, abs=1e-6)
+    assert crash_day(cache) == pytest.approx(SNAPSHOT_CRASH_DAY, abs=1e-12)
 
 
 def test_a_cache_folder_that_cannot_be_made_is_skipped(tmp_path: Path) -> None:
@@ -246,7 +259,7 @@ def test_a_cache_folder_that_cannot_be_made_is_skipped(tmp_path: Path) -> None:
         cache = PriceCache(blocker / "prices.sqlite")
     assert cache.mode == "memory"
     cache.store("AAPL", a_week_of_prices(), "2025-01-02", "2025-01-10")
-    assert len(cache.history("AAPL")) == 6
+    assert len(cache.history("AAPL")) == len(a_week_of_prices())
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="chmod does not stop root from writing")
@@ -259,7 +272,7 @@ def test_a_chmod_read_only_folder_is_read(tmp_path: Path) -> None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             cache = PriceCache(path)
-            assert crash_day(cache) == pytest.approx(118.1112 / 142.2481 - 1, abs=1e-6)
+            assert crash_day(cache) == pytest.approx(SNAPSHOT_CRASH_DAY, abs=1e-12)
             cache.store("AAPL", a_week_of_prices(), "2025-01-02", "2025-01-10")
         assert cache.mode == "memory" and all(str(path) in str(item.message) for item in caught)
     finally:

@@ -6,13 +6,16 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from browser import artifact_path, chromium_path, render
 from typer.testing import CliRunner
 
-from eventstudy import EventStudy
+from eventstudy import EventStudy, load_universe
+from eventstudy.calendars import offset_sessions
 from eventstudy.claims import (
+    VERDICTS,
     Claim,
     ClaimsFileError,
     ClaimsResult,
@@ -50,6 +53,18 @@ def checked(events: EventSet, reference: ReferenceData) -> ClaimsResult:
 
 def stated(result: ClaimsResult, claim_id: str) -> pd.Series:
     return result.stated.loc[claim_id]
+
+
+def adjusted_change(ticker: str, base: str, end: str) -> float:
+    """The change of the snapshot's adjusted close from the close of ``base`` to that of ``end``."""
+    close = SnapshotSource().history(ticker, base, end)["adj_close"]
+    return float(close.loc[end] / close.loc[base] - 1.0)
+
+
+def traded_close(ticker: str, day: pd.Timestamp) -> float:
+    """The snapshot's close of ``ticker`` on ``day`` (its adjusted close where it holds no traded close)."""
+    row = SnapshotSource().history(ticker, day, day).loc[day]
+    return float(row["close"] if np.isfinite(row["close"]) else row["adj_close"])
 
 
 # --- claims.csv ------------------------------------------------------------------------------------------------
@@ -93,23 +108,35 @@ def test_claims_csv_has_the_expected_claims(events: EventSet) -> None:
 
 
 def test_nvidia_tsmc_asml_on_the_crash_day(checked: ClaimsResult) -> None:
+    # Day 0 is the crash session, 2025-01-27 in New York; the change runs from the close of the session before.
     nvda = stated(checked, "nvda-fell-17")
     assert nvda["verdict"] == "confirmed"
-    assert nvda["measured_value"] == pytest.approx(-0.16968, abs=5e-5)
     assert nvda["base_date"] == pd.Timestamp("2025-01-24") and nvda["end_date"] == pd.Timestamp("2025-01-27")
-    assert nvda["benchmark"] == "SPY" and nvda["benchmark_return"] == pytest.approx(-0.01414, abs=5e-5)
+    assert nvda["measured_value"] == pytest.approx(adjusted_change("NVDA", "2025-01-24", "2025-01-27"), rel=1e-12)
+    # Published closes: NVIDIA ended 2025-01-27 at US$118.42, down from US$142.62 (Nasdaq; e.g. Reuters,
+    # "Nvidia sheds almost $600 billion in market cap", 2025-01-27): -16.97%.
+    assert nvda["measured_value"] == pytest.approx(118.42 / 142.62 - 1, abs=5e-5)
+    assert nvda["benchmark"] == "SPY"
+    assert nvda["benchmark_return"] == pytest.approx(adjusted_change("SPY", "2025-01-24", "2025-01-27"), rel=1e-12)
     assert -0.16 < nvda["abnormal_return"] < -0.12  # the market model takes out NVDA's beta times SPY's fall
 
+    # "fell more than 17%" (<= -17%, tolerance 0.5 points): short of it by the distance from -17%.
     more = stated(checked, "nvda-fell-more-17")
     assert more["verdict"] == "approximately"
-    assert more["miss"] == pytest.approx(0.00032, abs=2e-5)
-    assert "0.03 points short" in more["explanation"]
+    assert more["miss"] == pytest.approx(nvda["measured_value"] - more["claimed_value"], rel=1e-9)
+    assert 0 < more["miss"] <= more["tolerance"]
+    assert f"{100 * more['miss']:.2f} points short" in more["explanation"]
 
     tsm = stated(checked, "tsm-fell-more-13")
-    assert tsm["verdict"] == "confirmed" and tsm["measured_value"] == pytest.approx(-0.13327, abs=5e-5)
+    assert tsm["verdict"] == "confirmed"
+    assert tsm["measured_value"] == pytest.approx(adjusted_change("TSM", "2025-01-24", "2025-01-27"), rel=1e-12)
+    assert tsm["measured_value"] <= tsm["claimed_value"]
     asml = stated(checked, "asml-fell-5")
-    assert asml["verdict"] == "confirmed" and asml["measured_value"] == pytest.approx(-0.05749, abs=5e-5)
-    assert "0.75 points from the claimed value, within the tolerance" in asml["explanation"]
+    assert asml["verdict"] == "confirmed"
+    assert asml["measured_value"] == pytest.approx(adjusted_change("ASML", "2025-01-24", "2025-01-27"), rel=1e-12)
+    distance = abs(asml["measured_value"] - asml["claimed_value"])
+    assert distance <= asml["tolerance"]
+    assert f"{100 * distance:.2f} points from the claimed value, within the tolerance" in asml["explanation"]
 
 
 def test_abnormal_return_is_the_engines_ar(checked: ClaimsResult, events: EventSet) -> None:
@@ -122,16 +149,25 @@ def test_abnormal_return_is_the_engines_ar(checked: ClaimsResult, events: EventS
 def test_zhipu_nearly_doubled_by_the_articles_date(checked: ClaimsResult) -> None:
     rows = checked.checked[checked.checked["claim_id"] == "zhipu-nearly-doubled"].set_index("window")
     assert list(rows["variant"]) == ["stated", "alternative", "alternative", "alternative"]
-    # Stated: the three sessions up to day 0, all before the article (2026-02-18): 402.0 / 203.2 = 1.98x.
+    day_zero = pd.Timestamp("2026-02-12")  # GLM-5 came out late on 2026-02-11 in Beijing, after Hong Kong closed
+
+    def ratio(tau1: int, tau2: int) -> float:
+        """Close of day tau2 over the close of the session before day tau1, on the Hong Kong calendar."""
+        base, end = offset_sessions("XHKG", day_zero, [tau1 - 1, tau2])
+        return 1.0 + adjusted_change("2513.HK", str(base.date()), str(end.date()))
+
+    # Stated: the three sessions up to day 0, all before the article (2026-02-18): nearly doubled (>= 1.9x).
     stated_row = rows.loc["(-3,0)"]
-    assert stated_row["measured_value"] == pytest.approx(402.0 / 203.2) and stated_row["verdict"] == "confirmed"
+    assert stated_row["measured_value"] == pytest.approx(ratio(-3, 0), rel=1e-12)
+    assert stated_row["verdict"] == "confirmed" and stated_row["measured_value"] >= 1.9
     assert not stated_row["after_article"]
-    # (0,+3) reaches 2026-02-20, after the article: 2.32x more than doubled, which does not contradict "nearly".
+    # (0,+3) reaches past the article: more than doubled, which does not contradict "nearly".
     later = rows.loc["(0,+3)"]
     assert later["after_article"] and later["verdict"] == "confirmed"
-    assert later["measured_value"] == pytest.approx(725.0 / 312.4)
+    assert later["measured_value"] == pytest.approx(ratio(0, 3), rel=1e-12) and later["measured_value"] > 2
     assert "what happened later" in later["explanation"]
-    assert rows.loc["(+1,+4)", "measured_value"] == pytest.approx(560.0 / 402.0)
+    assert rows.loc["(+1,+4)", "measured_value"] == pytest.approx(ratio(1, 4), rel=1e-12)
+    assert rows.loc["(+1,+4)", "measured_value"] < 1.9 - 0.1  # beyond the tolerance of "nearly doubled"
     assert rows.loc["(+1,+4)", "verdict"] == "contradicted"
 
 
@@ -162,14 +198,26 @@ def test_the_record_is_checked_against_every_security_with_share_counts(checked:
     )
 
 
-def test_hong_kong_market_values(checked: ClaimsResult) -> None:
+def test_hong_kong_market_values(checked: ClaimsResult, events: EventSet, reference: ReferenceData) -> None:
+    # Market value = close x the latest share count of shares.csv (each quoted from an HKEX announcement).
+    day_zero = events["minimax-m2-5"].day_zero("XHKG")
+    count = reference.shares_as_of("0100.HK", day_zero.date())
+    assert count is not None and count.url.startswith("https://www1.hkexnews.hk/")
     minimax = stated(checked, "minimax-above-180bn")
-    assert minimax["verdict"] == "confirmed" and minimax["measured_value"] == pytest.approx(588.0 * 309_255_668)
+    assert minimax["measured_value"] == pytest.approx(traded_close("0100.HK", day_zero) * count.shares, rel=1e-12)
+    assert minimax["verdict"] == "confirmed" and minimax["measured_value"] >= 180e9
+    # From the offer price (reference_prices.csv, the HKEX allotment results) times the shares at listing, to the
+    # close of 2026-02-12 times the shares after the over-allotment: 1792亿 - 518亿 is about HK$127.4bn.
+    offer = reference.offer_price("2513.HK")
+    assert offer is not None and offer.url.startswith("https://www1.hkexnews.hk/")
+    end = pd.Timestamp("2026-02-12")
+    at_offer, at_end = reference.shares_as_of("2513.HK", offer.date), reference.shares_as_of("2513.HK", end.date())
+    assert at_offer is not None and at_end is not None and at_offer.shares != at_end.shares
     zhipu = stated(checked, "zhipu-518-to-1792")
-    # From the offer price (HK$116.20, 440,230,190 shares at listing) to the close of 2026-02-12, HK$402.0
-    # (445,843,090 shares after the over-allotment): 1792亿 - 518亿 is about HK$127.4bn.
     assert zhipu["verdict"] == "confirmed"
-    assert zhipu["measured_value"] == pytest.approx(402.0 * 445_843_090 - 116.20 * 440_230_190, rel=1e-9)
+    change = traded_close("2513.HK", end) * at_end.shares - offer.price * at_offer.shares
+    assert zhipu["measured_value"] == pytest.approx(change, rel=1e-12)
+    assert abs(change - 127.4e9) <= zhipu["tolerance"]
 
 
 def test_concept_stocks_are_not_in_the_data_but_the_proxy_is_checked(checked: ClaimsResult) -> None:
@@ -180,14 +228,21 @@ def test_concept_stocks_are_not_in_the_data_but_the_proxy_is_checked(checked: Cl
     # known run still reaches 3, which is enough for "at least 3".
     assert rows.loc["proxy", "verdict"] == "confirmed" and rows.loc["proxy", "measured_value"] >= 3
     assert "no return on 2025-01-28" in rows.loc["proxy", "explanation"]
-    assert stated(checked, "us-chips-fell-003")["verdict"] == "confirmed"
-    assert "11 of 11 members fell" in stated(checked, "us-chips-fell-003")["explanation"]
+    # US chip stocks on the crash day: the members of the universe's group whose close fell from 2025-01-24.
+    chips = stated(checked, "us-chips-fell-003")
+    members = [security.ticker for security in load_universe() if security.group == "US semiconductors"]
+    fell = sum(adjusted_change(ticker, "2025-01-24", "2025-01-27") < 0 for ticker in members)
+    assert chips["verdict"] == "confirmed"
+    assert f"{fell} of {len(members)} members fell over the window" in chips["explanation"]
 
 
-def test_summary_is_json_ready(checked: ClaimsResult) -> None:
+def test_summary_is_json_ready(checked: ClaimsResult, events: EventSet) -> None:
     summary = checked.summary()
     text = json.dumps(summary, allow_nan=False)
-    assert summary["verdicts"] == {"confirmed": 15, "approximately": 1, "contradicted": 0, "not checkable": 2}
+    # One stated verdict per claim of claims.csv, every verdict listed (zero where none).
+    tally = checked.stated["verdict"].value_counts()
+    assert summary["verdicts"] == {verdict: int(tally.get(verdict, 0)) for verdict in VERDICTS}
+    assert sum(summary["verdicts"].values()) == len(load_claims(CLAIMS_CSV, events)) == len(checked.stated)
     assert len(summary["sha256"]) == 64 and "nvda-fell-more-17" in text
 
 
@@ -281,7 +336,9 @@ def test_claims_page_renders_offline_and_is_linked(tmp_path: Path, events: Event
     assert "claims.html" not in (folder / "events" / "deepseek-v3.html").read_text(encoding="utf-8")
     checked = pd.read_csv(folder / "claims_checked.csv")
     assert list(checked.columns)[:3] == ["claim_id", "event_id", "source"]
-    assert json.loads((folder / "run.json").read_text(encoding="utf-8"))["claims"]["verdicts"]["approximately"] == 1
+    assert (
+        json.loads((folder / "run.json").read_text(encoding="utf-8"))["claims"]["verdicts"] == claims.verdict_counts()
+    )
     assert "`measured_value`" in (folder / "columns.md").read_text(encoding="utf-8")
     if chromium_path() is None:
         pytest.skip("no Chromium: apt-get install chromium")

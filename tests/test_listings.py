@@ -10,7 +10,8 @@ import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_events, load_universe
 from eventstudy.baskets import basket_ticker
-from eventstudy.calendars import sessions
+from eventstudy.calendars import offset_sessions, sessions
+from eventstudy.defaults import DEFAULT_ESTIMATION_WINDOW, DEFAULT_SKIP_AFTER_LISTING
 from eventstudy.events import Event
 from eventstudy.prices import SnapshotSource
 from eventstudy.returns import stale_sessions
@@ -62,16 +63,19 @@ def test_fallback_recovers_an_injected_return_exactly(tmp_path: Path) -> None:
     results, days = run_listing(tmp_path, listed_at=250, day_zero=280)
     pair = results.pairs.set_index("ticker").loc["NEW"]
     assert pair["status"] == "ok" and pair["model_used"] == "market-adjusted"
-    # Returns from the 6th session after listing (256) to day -2 (278): 23 of them.
-    assert pair["observations"] == 23
+    # Returns from the 6th session after listing (256) to day -2 (278).
+    observations = 278 - 256 + 1
+    assert pair["observations"] == observations
     assert pair["estimation_start"] == days[256] and pair["estimation_end"] == days[278]
-    assert "market-adjusted model (AR = R - R_m) with its variance from 23 returns" in pair["fallback_reason"]
+    assert (
+        f"market-adjusted model (AR = R - R_m) with its variance from {observations} returns" in pair["fallback_reason"]
+    )
     assert "first 5 sessions after the listing on 2022-12-30 skipped" in pair["fallback_reason"]
     ar = results.ar[(results.ar["ticker"] == "NEW") & (results.ar["day"] == 0)].iloc[0]
     assert ar["ar"] == pytest.approx(0.20, abs=1e-10)
     assert ar["model_used"] == "market-adjusted"
     car = results.car[(results.car["ticker"] == "NEW") & (results.car["window"] == "(0,0)")].iloc[0]
-    assert car["df"] == 22 and car["p_value"] < 0.01
+    assert car["df"] == observations - 1 and car["p_value"] < 0.01  # nothing estimated but the variance
 
 
 def test_too_few_post_listing_returns_is_not_estimable_with_the_reason(tmp_path: Path) -> None:
@@ -86,13 +90,14 @@ def test_too_few_post_listing_returns_is_not_estimable_with_the_reason(tmp_path:
 def test_excluding_contaminated_days_keeps_the_pairs_own_pre_event_days(tmp_path: Path) -> None:
     results, _ = run_listing(tmp_path, listed_at=250, day_zero=280, exclude_contaminated=True)
     pair = results.pairs.set_index("ticker").loc["NEW"]
-    assert pair["status"] == "ok" and pair["observations"] == 23  # days -10..-2 are its own, not another event's
+    assert pair["status"] == "ok" and pair["observations"] == 278 - 256 + 1  # days -10..-2 are its own
 
 
 def test_a_listing_long_before_the_window_costs_no_estimation_day(tmp_path: Path) -> None:
     results, _ = run_listing(tmp_path, listed_at=0, day_zero=280)
     pair = results.pairs.set_index("ticker").loc["NEW"]
-    assert pair["model_used"] == "market" and pair["observations"] == 240
+    assert pair["model_used"] == "market"
+    assert pair["observations"] == DEFAULT_ESTIMATION_WINDOW[1] - DEFAULT_ESTIMATION_WINDOW[0] + 1
 
 
 def test_no_fallback_when_asked(tmp_path: Path) -> None:
@@ -141,12 +146,29 @@ def test_basket_ar_is_the_mean_of_its_members_market_adjusted_returns() -> None:
     ).run()
     ar = results.ar.pivot(index="day", columns="ticker", values="ar")
     members = [ticker for ticker in ar.columns if not ticker.startswith("basket-")]
-    assert len(members) == 10
+    assert sorted(members) == sorted(s.ticker for s in load_universe() if s.group == "HK AI & internet")
     expected = ar[members].mean(axis=1, skipna=True)
     basket = ar[basket_ticker("HK AI & internet")]
     both = basket.notna()
     assert both.sum() >= 20
     assert np.abs(basket[both] - expected[both]).max() < 1e-12
+
+
+def fallback_days(ticker: str, day_zero: pd.Timestamp, last: int) -> int:
+    """Sessions a young Hong Kong listing has for estimation up to day ``last``: from the
+    ``DEFAULT_SKIP_AFTER_LISTING + 1``-th session after its listing day (the universe's ``listed``)."""
+    listed = next(security.listed for security in load_universe() if security.ticker == ticker)
+    first = offset_sessions("XHKG", pd.Timestamp(listed), [DEFAULT_SKIP_AFTER_LISTING + 1])[0]
+    end = offset_sessions("XHKG", day_zero, [last])[0]
+    return len(sessions("XHKG", first, end))
+
+
+def market_adjusted_car(ticker: str, day_zero: pd.Timestamp, last: int) -> float:
+    """Sum of the snapshot's daily returns of ``ticker`` less the Hang Seng Index's, days 0..``last``."""
+    days = offset_sessions("XHKG", day_zero, range(-1, last + 1))
+    closes = {name: SnapshotSource().history(name)["adj_close"].reindex(days).to_numpy() for name in (ticker, "^HSI")}
+    returns = {name: values[1:] / values[:-1] - 1 for name, values in closes.items()}
+    return float(np.sum(returns[ticker] - returns["^HSI"]))
 
 
 @pytest.fixture(scope="module")
@@ -161,23 +183,31 @@ def test_zhipu_nearly_doubled_after_glm_5(hong_kong_listings) -> None:  # type: 
     results = hong_kong_listings
     pair = results.pairs.set_index(["event_id", "ticker"]).loc[("glm-5", "2513.HK")]
     assert pair["day_zero"] == pd.Timestamp("2026-02-12")  # released late on 2026-02-11, after Hong Kong closed
-    assert pair["model_used"] == "market-adjusted" and pair["observations"] == 18
-    assert pair["fallback_reason"].startswith("9 valid returns in the estimation window (-250,-11)")
+    # Listed 2026-01-08: the fallback estimates from its 6th session on to day -2; the market model would have had
+    # only the sessions up to day -11.
+    day_zero = pd.Timestamp("2026-02-12")
+    assert pair["model_used"] == "market-adjusted" and pair["observations"] == fallback_days("2513.HK", day_zero, -2)
+    window = f"({DEFAULT_ESTIMATION_WINDOW[0]},{DEFAULT_ESTIMATION_WINDOW[1]})"
+    valid = fallback_days("2513.HK", day_zero, DEFAULT_ESTIMATION_WINDOW[1])
+    assert pair["fallback_reason"].startswith(f"{valid} valid returns in the estimation window {window}")
     car = results.car_for("glm-5", (0, 3)).loc["2513.HK"]
-    assert car["car"] == pytest.approx(1.00, abs=0.02)  # sum of daily ARs against the Hang Seng Index
+    assert car["car"] == pytest.approx(market_adjusted_car("2513.HK", day_zero, 3), rel=1e-9)
+    assert car["car"] > 0.9  # nearly doubled
     assert car["p_value"] < 0.01 and car["model_used"] == "market-adjusted"
 
 
 def test_minimax_ran_up_after_m2_5(hong_kong_listings) -> None:  # type: ignore[no-untyped-def]
     results = hong_kong_listings
     pair = results.pairs.set_index(["event_id", "ticker"]).loc[("minimax-m2-5", "0100.HK")]
-    assert pair["day_zero"] == pd.Timestamp("2026-02-12") and pair["observations"] == 17
+    day_zero = pd.Timestamp("2026-02-12")
+    assert pair["day_zero"] == day_zero and pair["observations"] == fallback_days("0100.HK", day_zero, -2)
     car = results.car_for("minimax-m2-5", (0, 3)).loc["0100.HK"]
-    assert car["car"] == pytest.approx(0.72, abs=0.02)
+    assert car["car"] == pytest.approx(market_adjusted_car("0100.HK", day_zero, 3), rel=1e-9)
     assert car["p_value"] < 0.01 and car["model_used"] == "market-adjusted"
     # The model makers' basket sits between its two members, and is measured the same way.
     basket = results.car_for("glm-5", (0, 3)).loc[basket_ticker("HK AI model makers")]
-    assert 0.72 < basket["car"] < 1.00 and basket["model_used"] == "market-adjusted"
+    zhipu = results.car_for("glm-5", (0, 3)).loc["2513.HK", "car"]
+    assert car["car"] < basket["car"] < zhipu and basket["model_used"] == "market-adjusted"
 
 
 def test_prices_before_a_listing_are_not_listed_never_missing() -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from eventstudy import CsvDirectorySource, EventStudy, load_events, load_universe
 from eventstudy.cli import app
+from eventstudy.defaults import DEFAULT_EVENT_WINDOWS
 from eventstudy.events import Event, EventSet
 from eventstudy.prices import SnapshotSource
 from eventstudy.results import EventStudyResults
@@ -97,7 +98,7 @@ def test_a_minimal_events_file_gives_the_numbers_of_the_full_format(
     assert [event.date_precision for event in minimal] == [complete[event_id].date_precision for event_id in ids]
     expected = run(EventSet(complete[event_id] for event_id in ids), ["NVDA", "0700.HK"], prices=SnapshotSource())
     got = run(minimal, ["NVDA", "0700.HK"], prices=SnapshotSource())
-    assert len(got.car) == len(ids) * 2 * 5  # every event on both securities, five windows
+    assert len(got.car) == len(ids) * 2 * len(DEFAULT_EVENT_WINDOWS)  # every event on both securities and window
     for mine, theirs in zip(numbers(got), numbers(expected), strict=True):
         pd.testing.assert_frame_equal(mine, theirs)
 
@@ -125,9 +126,10 @@ def test_a_ticker_outside_the_universe_is_studied_against_its_suffix_benchmark(
     assert (pairs["group"] == "other").all() and (pairs["exchange"] == "XNYS").all()
     for mine, theirs in zip(numbers(got), numbers(expected), strict=True):
         pd.testing.assert_frame_equal(mine, theirs)
-    # The crash day itself, derived from the prices: NVDA closed 16.97% down on 2025-01-27.
+    # The crash day itself: NVDA's published closes, US$118.42 on 2025-01-27 down from US$142.62 (Nasdaq; e.g.
+    # Reuters, 2025-01-27).
     day0 = got.ar[(got.ar["event_id"] == "nvidia-crash") & (got.ar["day"] == 0)].iloc[0]
-    assert day0["return"] == pytest.approx(-0.1697, abs=5e-4)
+    assert day0["return"] == pytest.approx(118.42 / 142.62 - 1, abs=5e-4)
 
 
 def test_a_user_universe_file_names_the_benchmark(renamed: Path, repository: EventSet, tmp_path: Path) -> None:

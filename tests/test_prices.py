@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from eventstudy.calendars import sessions
 from eventstudy.prices import (
     PRICE_COLUMNS,
     CacheWarning,
@@ -45,7 +46,11 @@ NOW = pd.Timestamp("2026-11-29 12:00", tz="UTC")
 def test_snapshot_equals_the_shared_price_files(shared_prices: Path) -> None:
     snapshot = SnapshotSource()
     files = sorted(shared_prices.glob("*.csv"))
-    assert len(files) == len(snapshot.tickers()) == 44
+    # Every series the packaged universe names: its securities, their benchmarks and their factors.
+    universe = load_universe()
+    named = {security.ticker for security in universe} | {security.benchmark for security in universe}
+    named |= {factor for security in universe for factor in (security.factor or "").split(";")}
+    assert len(files) == len(snapshot.tickers()) and set(snapshot.tickers()) == named - {"", None}
     stems = {file_stem(ticker): ticker for ticker in snapshot.tickers()}
     for path in files:
         expected = read_price_csv(path)
@@ -411,7 +416,7 @@ def chain_with(fake: FakeDownload | None, tmp_path: Path) -> PriceChain:
 
 def test_chain_offline_serves_the_snapshot_and_names_what_is_missing(tmp_path: Path) -> None:
     chain = chain_with(None, tmp_path)
-    assert len(chain.history("NVDA", "2025-01-02", "2025-01-31")) == 20
+    assert len(chain.history("NVDA", "2025-01-02", "2025-01-31")) == len(sessions("XNAS", "2025-01-02", "2025-01-31"))
     with pytest.raises(MissingPricesError) as caught:
         chain.history("NVDA", "2026-09-01", "2026-10-15")
     assert str(caught.value).startswith(
@@ -419,7 +424,8 @@ def test_chain_offline_serves_the_snapshot_and_names_what_is_missing(tmp_path: P
     )
     data = chain.load(["0020.HK", "ZZZZ"], "2025-10-01", "2025-11-30")
     assert data.coverage["0020.HK"].complete
-    assert len(data.coverage["0020.HK"].missing_sessions) == 8  # the known gap 2025-10-31 .. 2025-11-11
+    known_gap = sessions("XHKG", "2025-10-31", "2025-11-11")  # SenseTime's prices lack these sessions
+    assert list(data.coverage["0020.HK"].missing_sessions) == list(known_gap)
     assert data.problems == [
         "ZZZZ: not in any offline price source (cache, snapshot); "
         "fetch it from Yahoo Finance (run online) or give its prices (--prices DIR)"

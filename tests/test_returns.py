@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from eventstudy.calendars import sessions
 from eventstudy.prices import SnapshotSource
 from eventstudy.returns import daily_returns, return_panels
 
@@ -55,12 +56,14 @@ def test_panels_per_calendar_on_the_snapshot() -> None:
     assert set(panels) == {"XNYS", "XHKG"}
     us, hk = panels["XNYS"], panels["XHKG"]
     assert list(us.columns) == ["NVDA", "SPY"]
-    assert us.loc["2025-01-27", "NVDA"] == pytest.approx(-0.1697, abs=5e-4)
+    # Published closes: US$118.42 on 2025-01-27, down from US$142.62 (Nasdaq; e.g. Reuters, 2025-01-27).
+    assert us.loc["2025-01-27", "NVDA"] == pytest.approx(118.42 / 142.62 - 1, abs=5e-4)
     # HKEX was shut for Lunar New Year 2025-01-29..31: no rows, and the next session's return spans the holiday.
     assert pd.Timestamp("2025-01-30") not in hk.index
-    # SenseTime's known gap 2025-10-31 .. 2025-11-11 (8 sessions) gives 9 missing returns, counted not filled.
+    # SenseTime's known gap 2025-10-31 .. 2025-11-11: no return on those sessions nor on the next one (its previous
+    # price is missing), counted not filled.
     gap = hk.loc["2025-10-31":"2025-11-12", "0020.HK"]
-    assert gap.isna().sum() == 9 and len(gap) == 9
+    assert len(gap) == len(sessions("XHKG", "2025-10-31", "2025-11-11")) + 1 and gap.isna().all()
     # The index's missing session 2026-07-14 leaves two missing returns for ^HSI, none for Tencent.
     assert hk.loc["2026-07-14":"2026-07-15", "^HSI"].isna().all()
     assert hk.loc["2026-07-14":"2026-07-15", "0700.HK"].notna().all()

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from scipy.linalg import hadamard
 from statsmodels.stats.multitest import multipletests
 
 from eventstudy.statistics import (
@@ -22,9 +23,12 @@ from eventstudy.statistics import (
     crude_dependence_t,
     generalized_sign,
     grank,
+    kolari_pynnonen_bmp,
+    kolari_pynnonen_patell,
     mean_pairwise_correlation,
     pair_statistics,
     patell_z,
+    placebo_tests,
     run_tests,
     sign_test,
     skewness_corrected_t,
@@ -176,8 +180,26 @@ def test_crude_dependence_by_hand() -> None:
 def test_skewness_corrected_t_equals_t_for_symmetric_cars() -> None:
     sample = small_sample([-0.01, 0.0, 0.01, 0.02, 0.03], [1e-4] * 5, [100] * 5)
     assert skewness_corrected_t(sample).statistic == pytest.approx(cross_sectional_t(sample).statistic)
-    skewed = small_sample([-0.01, 0.0, 0.0, 0.01, 0.08], [1e-4] * 5, [100] * 5)
-    assert skewness_corrected_t(skewed).statistic != pytest.approx(cross_sectional_t(skewed).statistic)
+
+
+def test_skewness_corrected_t_by_hand() -> None:
+    # Hall's (1992) transformation of Johnson's (1978) t as event studies use it (EventStudyTools' "skewness
+    # corrected test"): t = sqrt(N) (S + gamma S^2 / 3 + gamma^2 S^3 / 27 + gamma / (6 N)), S = CAAR / s,
+    # gamma = N / ((N - 1)(N - 2)) sum (CAR_i - CAAR)^3 / s^3, Student t with N - 1 df.
+    # CARs (-1, 0, 0, 1, 5)% : CAAR 1%, deviations (-2, -1, -1, 0, 4)%, so in units of 1%:
+    # sum d^2 = 22 (s^2 = 22 / 4), sum d^3 = -8 - 1 - 1 + 0 + 64 = 54.
+    sample = small_sample([-0.01, 0.0, 0.0, 0.01, 0.05], [1e-4] * 5, [100] * 5)
+    n, s = 5, math.sqrt(22 / 4)
+    ratio = 1 / s
+    gamma = n / ((n - 1) * (n - 2)) * 54 / s**3
+    assert gamma == pytest.approx(stats.skew(sample.car, bias=False))  # the adjusted Fisher-Pearson G1
+    t = math.sqrt(n) * (ratio + gamma * ratio**2 / 3 + gamma**2 * ratio**3 / 27 + gamma / (6 * n))
+    result = skewness_corrected_t(sample)
+    assert result.statistic == pytest.approx(t, rel=1e-12)
+    assert (result.n, result.df) == (5, 4.0)
+    assert result.p_value == pytest.approx(2 * stats.t.sf(t, 4), rel=1e-12)
+    # The right skew raises the statistic of a positive mean above the plain t = sqrt(N) S.
+    assert t > cross_sectional_t(sample).statistic == pytest.approx(math.sqrt(n) * ratio)
 
 
 def test_corrado_rank_by_hand() -> None:
@@ -284,6 +306,53 @@ def test_mean_pairwise_correlation_counts_only_overlapping_event_windows() -> No
     expected = (2 * corr[0, 1] + 2 * corr[2, 3]) / 12
     assert mean_pairwise_correlation(values, all_dates, event_dates=split_window) == pytest.approx(expected)
     assert mean_pairwise_correlation(values[:2], all_dates[:2], event_dates=split_window[[0, 2]]) == 0.0
+
+
+def correlated_residuals(pairs: int, spread: float) -> np.ndarray:
+    """Estimation residuals ``h_1 + spread * h_(i+2)`` from the columns h of a 32 x 32 Hadamard matrix (zero-mean,
+    orthogonal, squared length 32): every two of them correlate exactly ``1 / (1 + spread^2)``."""
+    columns = hadamard(32).T.astype(float)
+    return columns[1] + spread * columns[2 : 2 + pairs]
+
+
+def test_kolari_pynnonen_adjustments_by_hand() -> None:
+    # HAND's pairs with residuals correlated exactly r = 1 / (1 + 2^2) = 0.2 over 32 common dates (at least
+    # MIN_CORRELATION_OVERLAP), all event windows on the same dates. Kolari & Pynnonen (2010):
+    # t_adj = t_BMP sqrt((1 - r) / (1 + (N - 1) r)), Student t, N - 1 df; for Patell (METHODS.md: its variance is
+    # each pair's own, so no (1 - r) factor) Z_adj = Z / sqrt(1 + (N - 1) r), standard normal.
+    sample = small_sample(
+        HAND.car.tolist(), HAND.car_variance.tolist(), HAND.dof.tolist(), correlated_residuals(4, 2.0).tolist()
+    )
+    r, n = 0.2, 4
+    assert mean_pairwise_correlation(sample.estimation_ar, sample.estimation_dates) == pytest.approx(r, rel=1e-12)
+    t_bmp = 1 * 2 / math.sqrt(6.5 / 3)  # test_bmp_by_hand
+    z_patell = 4 / math.sqrt(2 * 100 / 98 + 2 * 50 / 48)  # test_patell_by_hand
+    t = t_bmp * math.sqrt((1 - r) / (1 + (n - 1) * r))  # = t_BMP * sqrt(0.8 / 1.6)
+    z = z_patell / math.sqrt(1 + (n - 1) * r)
+    bmp = kolari_pynnonen_bmp(sample)
+    assert bmp.statistic == pytest.approx(t, rel=1e-12) and (bmp.n, bmp.df) == (4, 3.0)
+    assert bmp.p_value == pytest.approx(2 * stats.t.sf(t, 3), rel=1e-12)
+    patell = kolari_pynnonen_patell(sample)
+    assert patell.statistic == pytest.approx(z, rel=1e-12) and (patell.n, patell.df) == (4, None)
+    assert patell.p_value == pytest.approx(2 * stats.norm.sf(z), rel=1e-12)
+    assert TESTS["kolari_pynnonen_bmp"].distribution == "Student t, N - 1 df"
+    assert TESTS["kolari_pynnonen_patell"].distribution == "standard normal"
+
+    # The last pair's event window shares no date with the others': of the N (N - 1) = 12 ordered pairs only the
+    # 3 x 2 = 6 among the first three count, the others count as zero correlation, so r = 0.2 * 6 / 12 = 0.1.
+    event_dates = sample.event_dates.copy()
+    event_dates[3] += np.timedelta64(60, "D")
+    apart = replace(sample, event_dates=event_dates)
+    r = 0.2 * 6 / 12
+    assert mean_pairwise_correlation(
+        apart.estimation_ar, apart.estimation_dates, event_dates=apart.event_dates
+    ) == pytest.approx(r, rel=1e-12)
+    t = t_bmp * math.sqrt((1 - r) / (1 + (n - 1) * r))
+    z = z_patell / math.sqrt(1 + (n - 1) * r)
+    assert kolari_pynnonen_bmp(apart).statistic == pytest.approx(t, rel=1e-12)
+    assert kolari_pynnonen_bmp(apart).p_value == pytest.approx(2 * stats.t.sf(t, 3), rel=1e-12)
+    assert kolari_pynnonen_patell(apart).statistic == pytest.approx(z, rel=1e-12)
+    assert kolari_pynnonen_patell(apart).p_value == pytest.approx(2 * stats.norm.sf(z), rel=1e-12)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -418,3 +487,66 @@ def test_sq_test_extremes_and_missing() -> None:
     assert np.isnan(p[1]) and np.isnan(p[2])
     assert sq_test(np.array([0.0]), residuals[:1], 3)[0] > 0.5
     assert np.isnan(sq_test(np.array([0.0]), residuals[:1], 300)).all()  # window longer than the estimation
+
+
+def test_sq_test_rejects_by_its_stated_rule_at_the_boundary() -> None:
+    # Estimation residuals 1, 2, ..., 39 and a one-day window: M = 39 sums, the residuals themselves. The docstring's
+    # rule: p <= alpha exactly when at most alpha (M + 1) / 2 - 1 sums lie at or beyond the CAR, on the side where
+    # fewer do; at alpha = 0.10 that is 0.10 * 40 / 2 - 1 = 1 sum.
+    residuals = np.arange(1.0, 40.0)[np.newaxis, :]
+    one_beyond, two_beyond, tied = sq_test(np.array([38.5, 37.5, 38.0]), np.repeat(residuals, 3, axis=0), 1)
+    assert one_beyond == 2 * (1 + 1) / 40 == 0.10  # only 39 lies beyond 38.5: rejected at exactly 10%
+    assert two_beyond == 2 * (2 + 1) / 40 > 0.10  # 38 and 39: not rejected
+    assert tied == two_beyond  # a sum equal to the CAR counts as lying at it
+    assert sq_test(np.array([1.5]), residuals, 1)[0] == 0.10  # the lower tail alike
+
+    # The rule and the p-value agree for every CAR between and beyond the sums, on both tails, for 3-day sums too.
+    cars = np.arange(-1.0, 122.0, 0.5)
+    for window in (1, 3):
+        sums = np.convolve(residuals[0], np.ones(window), mode="valid")
+        p = sq_test(cars, np.repeat(residuals, cars.size, axis=0), window)
+        at_or_below = (sums[np.newaxis, :] <= cars[:, np.newaxis]).sum(axis=1)
+        at_or_above = (sums[np.newaxis, :] >= cars[:, np.newaxis]).sum(axis=1)
+        beyond = np.minimum(at_or_below, at_or_above)
+        for alpha in (0.05, 0.10, 0.20, 0.30):
+            np.testing.assert_array_equal(p <= alpha, beyond <= alpha * (sums.size + 1) / 2 - 1)
+            # Gelbach, Helland & Klick (2013) rank the CAR among the M sums alone: reject when at most a share
+            # alpha / 2 of them lie at or beyond it, beyond <= alpha M / 2. Counting the CAR among the values asks for
+            # 1 - alpha / 2 fewer: it never rejects where the paper's rule does not, and differs only at one count.
+            paper = beyond <= alpha * sums.size / 2
+            assert not (p <= alpha)[~paper].any()
+            assert np.unique(beyond[paper & (p > alpha)]).size <= 1
+    # Where they differ: 3-day sums (M = 37, the largest 36 + 37 + 38 = 111 and 37 + 38 + 39 = 114), alpha = 0.10 and
+    # one sum beyond the CAR: 1 <= 0.10 * 37 / 2 rejects in the paper's rule, while p = 2 * 2 / 38 > 0.10 here.
+    assert sq_test(np.array([112.5]), residuals, 3)[0] == 2 * (1 + 1) / 38
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Placebo test
+
+
+def test_placebo_p_value_by_hand() -> None:
+    # Placebo CARs of three securities on four pseudo dates, for two windows (the test reads column 1), NaN where a
+    # pair is not estimable; on the 4th date no security is, so it is left out. D has no placebo CARs at all.
+    nan = np.nan
+    placebo = {
+        "A": np.array([[0.0, 0.02], [0.0, nan], [0.0, -0.04], [0.0, nan]]),
+        "B": np.array([[0.0, 0.00], [0.0, 0.03], [0.0, nan], [0.0, nan]]),
+        "C": np.array([[0.0, nan], [0.0, nan], [0.0, nan], [0.0, nan]]),
+    }
+    caar = np.array([-0.03, 0.05, 0.01, 0.02])
+    tickers = [["A", "B"], ["A"], ["B", "C"], ["C", "D"]]
+    # p = (1 + #{|CAAR_b| >= |CAAR|}) / (B + 1), CAAR_b the mean of the members estimable on date b:
+    # (A, B): CAAR_b = 0.01, 0.03, -0.04 on 3 dates; 0.03 (a tie) and 0.04 reach |-0.03|: p = (1 + 2) / 4.
+    # (A):    0.02, -0.04 on 2 dates; none reaches 0.05: p = 1 / 3.
+    # (B, C): 0.00, 0.03 on 2 dates (C never estimable); 0.03 reaches 0.01: p = (1 + 1) / 3.
+    # (C, D): no date with an estimable member: no p-value, and the note says why.
+    out = placebo_tests(caar, tickers, placebo, 1)
+    np.testing.assert_allclose(out.p_value[:3], [3 / 4, 1 / 3, 2 / 3], rtol=1e-15)
+    np.testing.assert_array_equal(out.statistic, caar)
+    np.testing.assert_array_equal(out.n, [2, 1, 2, 2])
+    assert list(out.note[:3]) == [f"CAAR against {dates} pseudo-event dates" for dates in (3, 2, 2)]
+    assert np.isnan(out.p_value[3]) and out.failed.tolist() == [False, False, False, True]
+    assert out.note[3].startswith("no pseudo-event date qualifies")
+    # Column 0 holds 0.0 for every security on every date: all 4 dates count and none reaches a CAAR, p = 1 / 5.
+    np.testing.assert_allclose(placebo_tests(caar, tickers, placebo, 0).p_value, [1 / 5, 1 / 5, 1 / 5, 1 / 5])

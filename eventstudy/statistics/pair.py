@@ -55,11 +55,17 @@ def sq_test(car: np.ndarray, estimation_ar: np.ndarray, window_length: int) -> n
         p_i = min(1, 2 * (min(b_i, a_i) + 1) / (M_i + 1))
 
     i.e. the rank p-value of the CAR among the ``M_i + 1`` values made of the sums and the CAR itself, so
-    ``p_i <= alpha`` exactly when at most ``alpha (M_i + 1) / 2 - 1`` of the sums lie at or beyond the CAR on its
-    side. This is the rule of the SQ test of Gelbach, Helland & Klick (2013), "reject when the CAR lies beyond
-    the empirical alpha/2 or 1 - alpha/2 quantile of the sums", with the CAR counted among the values: that
-    keeps the test's level in finite samples and the p-value never zero. Its floor is ``2 / (M_i + 1)`` (about
-    0.008 for a 250-day estimation window), so with short estimation windows the test cannot reach small levels.
+    ``p_i <= alpha`` exactly when at most ``alpha (M_i + 1) / 2 - 1`` of the sums lie at or beyond the CAR on the
+    side where fewer do (``min(b_i, a_i)``).
+
+    The SQ test of Gelbach, Helland & Klick (2013) compares the CAR with the empirical alpha/2 and 1 - alpha/2
+    quantiles of the sums alone; as a rank, it rejects when at most ``alpha M_i / 2`` of the ``M_i`` sums lie at or
+    beyond the CAR. Counting the CAR among the values, as here, asks for ``1 - alpha/2`` fewer: the test never
+    rejects where the paper's rule does not, and accepts where it rejects only when the count is the last one the
+    paper's rule allows (for ``M_i = 248`` and alpha = 0.05: 6 sums beyond the CAR are rejected there, while here
+    ``p_i = 14 / 249 = 0.056``). In exchange the p-value is a valid rank p-value when the CAR and the sums are
+    exchangeable under the null, and never zero. Its floor is ``2 / (M_i + 1)`` (about 0.008 for a 250-day
+    estimation window), so with short estimation windows the test cannot reach small levels.
 
     Parameters
     ----------

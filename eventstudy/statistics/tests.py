@@ -605,18 +605,23 @@ def _kolari_pynnonen_patell(data: WindowSamples) -> Outcomes:
 
 
 def _skewness_corrected_t(data: WindowSamples) -> Outcomes:
-    """Skewness-corrected t test of the CAAR (Hall 1992 transformation).
+    """Skewness-corrected t test of the CAAR (Johnson 1978, with Hall's 1992 transformation).
 
     With ``S = CAAR / s(CAR_i)`` and the sample skewness
-    ``gamma = N / ((N - 1)(N - 2)) * sum_i (CAR_i - CAAR)^3 / s^3``::
+    ``gamma = N / ((N - 1)(N - 2)) * sum_i (CAR_i - CAAR)^3 / s^3`` (the adjusted Fisher-Pearson coefficient,
+    ``scipy.stats.skew(car, bias=False)``)::
 
         t = sqrt(N) * (S + gamma S^2 / 3 + gamma^2 S^3 / 27 + gamma / (6 N)),
 
     the form used by the EventStudyTools (Schimmer, Levchenko & Müller) implementation, referred to a
-    Student t with ``N - 1`` degrees of freedom. The pairs with a missing CAR are left out; needs N >= 3.
+    Student t with ``N - 1`` degrees of freedom. Johnson's (1978) statistic is the same without the
+    ``gamma^2 S^3 / 27`` term, which Hall's transformation adds to make it monotone in ``S``. The pairs with a
+    missing CAR are left out; needs N >= 3.
 
     References
     ----------
+    Johnson, N. J. (1978). Modified t tests and confidence intervals for asymmetrical populations. Journal of the
+    American Statistical Association 73(363), 536-544.
     Hall, P. (1992). On the removal of skewness by transformation. Journal of the Royal Statistical Society
     B 54(1), 221-228.
     """
