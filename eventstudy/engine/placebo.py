@@ -1,5 +1,5 @@
 """Placebo CARs: every studied security's CARs on random pseudo-event dates, the distribution the placebo test
-(:func:`eventstudy.statistics.placebo_test`) compares each event's CAAR with (Brown & Warner 1985)."""
+(:func:`eventstudy.statistics.placebo_tests`) compares each event's CAAR with (Brown & Warner 1985)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def placebo_cars(spec: StudySpec, panels: dict[str, CalendarPanel]) -> dict[str,
     """CARs of every security on random pseudo-event dates, the same calendar dates for all securities.
 
     A date qualifies when it is a session of every calendar of the run, has the whole estimation window and
-    AR path inside each panel, and its AR path is clear of every real event's AR path. ``placebo_replications``
+    AR path inside each panel with the sessions the model reaches beyond them (the session before each return and
+    the model's lags and leads, as :func:`~eventstudy.engine.panels.panel_sessions` gives a real event), and its AR
+    path is clear of every real event's AR path. ``placebo_replications``
     such dates are drawn without replacement (fewer if fewer qualify) with the study's seed.
 
     Returns
