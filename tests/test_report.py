@@ -385,7 +385,8 @@ def test_as_of_date_comes_from_the_data(real_report: Path, real_results: EventSt
 def test_ticker_file_names() -> None:
     assert safe_file_stem("^HSI", "ticker") == "HSI"
     assert safe_file_stem("0700.HK", "ticker") == "0700.HK"
-    for bad in ("../x", "a/b", "a b", ".hidden", "", "x<y", "é"):
+    assert safe_file_stem("GC=F", "ticker") == "GC=F"  # a Yahoo futures ticker, which check_ticker accepts
+    for bad in ("../x", "a/b", "a b", ".hidden", "=x", "", "x<y", "é"):
         with pytest.raises(ReportError):
             safe_file_stem(bad, "ticker")
 

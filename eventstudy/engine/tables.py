@@ -102,7 +102,8 @@ def pairs_table(computation: Computation) -> pd.DataFrame:
     fallback_reasons = np.full(len(plan), "", dtype=object)
     for index in np.flatnonzero(fallback | ~estimable):
         security = plan.securities[int(plan.security[index])]
-        start = window_start[index].date() if not pd.isna(window_start[index]) else "?"
+        # No start: the estimation window begins before the calendar's first session, where no price can be.
+        start = window_start[index].date() if not pd.isna(window_start[index]) else "before the calendar's start"
         model_observations = computed.model_observations[index]
         if fallback[index]:
             first, last = estimation_start[index], estimation_end[index]

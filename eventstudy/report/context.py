@@ -40,7 +40,7 @@ __all__ = [
     "safe_file_stem",
 ]
 
-_SAFE_STEM = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+_SAFE_STEM = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._=-]*")
 #: Readable name of the market of each exchange calendar (other calendars are named by their code).
 MARKETS = {"XNYS": "US", "XHKG": "Hong Kong", "XAMS": "Amsterdam"}
 #: The sample test a report leads with, in order of preference: the first with a p-value is a sample's
@@ -63,13 +63,14 @@ def safe_file_stem(name: str, what: str) -> str:
     Raises
     ------
     ReportError
-        If the stem holds anything outside ``[A-Za-z0-9._-]`` or starts with a dot.
+        If the stem holds anything outside ``[A-Za-z0-9._=-]`` or starts with a dot or ``=`` (a Yahoo ticker such
+        as ``GC=F`` is a safe file name).
     """
     stem = file_stem(name)
     if not _SAFE_STEM.fullmatch(stem):
         raise ReportError(
-            f"{what} {name!r} cannot name a report page: use letters, digits, '.', '_' and '-' "
-            "(not first: '.'; a leading '^' is dropped)"
+            f"{what} {name!r} cannot name a report page: use letters, digits, '.', '=', '_' and '-' "
+            "(not first: '.' or '='; a leading '^' is dropped)"
         )
     return stem
 
