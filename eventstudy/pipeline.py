@@ -10,7 +10,10 @@
    every sample's spread of SCARs;
 5. **placebo** (:func:`eventstudy.engine.placebo.placebo_cars`), in this process;
 6. **tables and tests** (:mod:`eventstudy.engine.tables`, :func:`eventstudy.inference.infer`): the pairs, the AR
-   paths, every test of every pair and sample, and the results.
+   paths, every test of every pair and sample;
+7. **analyses** (:func:`eventstudy.analyses.run_analyses`), in this process: the cross-sectional regressions,
+   abnormal volume and volatility, buy-and-hold abnormal returns and GARCH ARs of ``spec.analyses``; and the
+   results.
 
 With the in-process backend the chunks read the panels in memory; with Dask the panels are written once as Parquet
 partitions (:mod:`eventstudy.engine.store`) that each worker reads its slice from. Every sum is added in the same
@@ -28,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eventstudy.analyses import AnalysisInputs, run_analyses
 from eventstudy.columns import COLUMNS
 from eventstudy.engine import Computation, ComputedPairs, ar_table, join_pairs, pairs_table, prepare
 from eventstudy.engine.backends import Backend, make_backend
@@ -73,11 +77,19 @@ def _joined(results: list[ChunkStatistics], count: int) -> tuple[ComputedPairs, 
             out[result.positions] = getattr(result, name)
         return out
 
+    volatility = tuple(
+        (
+            reduce(np.add, [result.volatility[position][0] for result in results]),
+            reduce(np.add, [result.volatility[position][1] for result in results]),
+        )
+        for position in range(len(results[0].volatility))
+    )
     return pairs, StudyStatistics(
         sq_p_value=placed("sq_p_value"),
         residual_days=placed("residual_days"),
         positive_share=placed("positive_share"),
         partials=tuple(partials),
+        volatility=volatility,
     )
 
 
@@ -118,7 +130,11 @@ def _compute_chunks(
                 partial.with_grank((reduce(np.add, [s[0] for s in sums]), reduce(np.add, [s[1] for s in sums])))
             )
         statistics = StudyStatistics(
-            statistics.sq_p_value, statistics.residual_days, statistics.positive_share, tuple(partials)
+            statistics.sq_p_value,
+            statistics.residual_days,
+            statistics.positive_share,
+            tuple(partials),
+            statistics.volatility,
         )
     return pairs, statistics
 
@@ -150,6 +166,7 @@ def run_study(spec: StudySpec, progress: Progress | None = None) -> EventStudyRe
     step("testing")
     pairs_tidy = pairs_table(computation)
     inference = infer(computation, pairs_tidy, statistics)
+    analyses = run_analyses(AnalysisInputs(spec, prepared, computation, pairs_tidy, statistics), step)
     return EventStudyResults(
         spec=spec,
         pairs=pairs_tidy,
@@ -159,4 +176,5 @@ def run_study(spec: StudySpec, progress: Progress | None = None) -> EventStudyRe
         caar=inference.caar,
         skipped=prepared.skipped,
         prices=prepared.prices,
+        **analyses,
     )

@@ -2,7 +2,7 @@
 
 The reference study (``tests/data/reference``) is run whole in one chunk, in five chunks under a small memory budget
 (each chunk fitted on its own slice of the panels, GRANK in a second pass), and on a local Dask cluster of two workers
-reading the panels from Parquet partitions; every table must agree to 1e-12.
+reading the panels from Parquet partitions; every table, those of the analyses too, must agree to 1e-12.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ import pytest
 from eventstudy import EventStudy, EventStudyResults
 from eventstudy.engine import prepare
 from eventstudy.engine.chunks import bytes_per_pair, clusters, plan_chunks
-from eventstudy.results import TABLES
+from eventstudy.results import ANALYSIS_TABLES, TABLES
 
 #: About 400 pairs per chunk: the reference study's 898 pairs fall into several chunks.
 SMALL_BUDGET = 3_000_000
 
 
 def assert_same_tables(first: EventStudyResults, second: EventStudyResults) -> None:
-    for name in TABLES:
+    for name in (*TABLES, *ANALYSIS_TABLES):
         a, b = getattr(first, name), getattr(second, name)
         assert list(a.columns) == list(b.columns) and len(a) == len(b), name
         for column in a.columns:

@@ -1,0 +1,130 @@
+"""How lasting: buy-and-hold abnormal returns over the study's long windows (``StudySpec.bhar_windows``), per pair
+and per sample, with the Lyon, Barber & Tsai (1999) tests (:mod:`eventstudy.statistics.bhar`).
+
+A pair's window ``(tau1, tau2)`` runs from session ``tau1`` to session ``tau2`` after day 0 on its exchange's
+calendar (to ``tau2`` after the last possible day 0 for an event known only to a span). Buying at the close before
+the window and holding to its last close returns ``P(tau2) / P(tau1 - 1) - 1`` for a security and its benchmark
+(adjusted closes: dividends and splits included, and a session without a price inside the window changes nothing);
+a basket, rebalanced to equal weights every day, compounds its daily returns, so it needs every one of them. The
+prices are those the study read, loaded to the end of the longest window. A window that ends after the last price,
+starts before the first, or lacks a close it needs has no BHAR, and its ``reason`` says which: a window is never
+shortened. The bootstrap draws from a generator seeded by the study's ``seed`` (stream :data:`BOOTSTRAP_STREAM`),
+window after window and sample after sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.analyses.inputs import AnalysisInputs
+from eventstudy.analyses.samples import stacked, test_rows
+from eventstudy.baskets import BASKETS_GROUP
+from eventstudy.engine.activity import closes_on, pair_sessions
+from eventstudy.spec import window_label
+from eventstudy.statistics.bhar import BHAR_TESTS, bhar_tests, compound_return
+
+__all__ = ["BOOTSTRAP_STREAM", "bhar_tables"]
+
+#: The BHAR bootstrap's generator is ``numpy.random.default_rng((seed, BOOTSTRAP_STREAM))``: reproducible for a
+#: study's seed, and not the stream of the CAR tests' wild bootstrap.
+BOOTSTRAP_STREAM = 17
+
+
+def _held(
+    inputs: AnalysisInputs, tickers: np.ndarray, start: np.ndarray, end: np.ndarray, role: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Buy-and-hold return of each ticker from the close of ``start`` to the close of ``end``, and why there is
+    none (empty when there is one)."""
+    prices = inputs.prepared.prices
+    first_close = closes_on(prices, tickers, start)
+    last_close = closes_on(prices, tickers, end)
+    reasons = np.full(tickers.size, "", dtype=object)
+    for pair in np.flatnonzero(~(np.isfinite(first_close) & np.isfinite(last_close))):
+        ticker, opened, closed = str(tickers[pair]), start[pair], end[pair]
+        frame = prices.frames.get(ticker)
+        span = (frame.index[0], frame.index[-1]) if frame is not None and not frame.empty else None
+        if np.isnat(opened) or np.isnat(closed):
+            reasons[pair] = "the window leaves the span of the exchange calendar"
+        elif span is not None and closed > np.datetime64(span[1].date()):
+            reasons[pair] = f"the window ends on {closed}, after the last price of {role}{ticker} ({span[1].date()})"
+        elif span is not None and opened < np.datetime64(span[0].date()):
+            reasons[pair] = (
+                f"the window starts after {opened}, before the first price of {role}{ticker} ({span[0].date()})"
+            )
+        else:
+            missing = opened if not np.isfinite(first_close[pair]) else closed
+            reasons[pair] = f"no price of {role}{ticker} on {missing}"
+    with np.errstate(invalid="ignore"):
+        return last_close / first_close - 1, reasons
+
+
+def _compounded(
+    inputs: AnalysisInputs, positions: np.ndarray, dates: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The compounded daily returns of the baskets of ``positions`` over their sessions ``dates`` (NaT: not in the
+    window) ending on ``ends`` (NaT: beyond the calendar), and why there is none."""
+    plan, spec = inputs.prepared.plan, inputs.spec
+    held = np.full(positions.size, np.nan)
+    reasons = np.full(positions.size, "", dtype=object)
+    for index, pair in enumerate(positions):
+        frame = inputs.prepared.returns.get(str(plan.calendar[pair]), pd.DataFrame())
+        ticker = str(plan.tickers[pair])
+        days = dates[index][~np.isnat(dates[index])]
+        series = frame[ticker] if ticker in frame else pd.Series(dtype=float)
+        values = series.reindex(pd.DatetimeIndex(days)).to_numpy(dtype=float)
+        if spec.return_kind == "log":
+            values = np.expm1(values)
+        if np.isnat(ends[index]):
+            reasons[index] = "the window leaves the span of the exchange calendar"
+        elif np.isfinite(values).all():
+            held[index] = compound_return(values)
+        elif len(frame) and days[-1] > np.datetime64(frame.index[-1], "D"):
+            reasons[index] = (
+                f"the window ends on {days[-1]}, after the last price of its members ({frame.index[-1].date()})"
+            )
+        else:
+            reasons[index] = (
+                f"{int(np.sum(~np.isfinite(values)))} session(s) of the window without a return of {ticker}"
+            )
+    return held, reasons
+
+
+def bhar_tables(inputs: AnalysisInputs) -> dict[str, pd.DataFrame]:
+    """The ``bhar`` (pair and window) and ``bhar_tests`` (sample, window and test) tables."""
+    spec, layout, plan = inputs.spec, inputs.layout, inputs.prepared.plan
+    rng = np.random.default_rng((spec.seed, BOOTSTRAP_STREAM))
+    basket = inputs.pairs["group"].to_numpy() == BASKETS_GROUP
+    baskets = np.flatnonzero(basket)
+    pair_tables, test_tables = [], []
+    for window in spec.bhar_windows:
+        width = window[1] - window[0] + 1 + int(plan.extension.max(initial=0))
+        sessions = pair_sessions(plan, window[0] - 1 + np.arange(width + 1))
+        last = window[1] - window[0] + 1 + plan.extension
+        start, end = sessions[:, 0], sessions[np.arange(len(plan)), last]
+        own, reasons = _held(inputs, plan.tickers, start, end, "")
+        inside = np.arange(1, width + 1)[np.newaxis, :] <= last[:, np.newaxis]
+        window_sessions = np.where(inside, sessions[:, 1:], np.datetime64("NaT"))
+        own[baskets], reasons[baskets] = _compounded(inputs, baskets, window_sessions[baskets], end[baskets])
+        benchmark, benchmark_reasons = _held(inputs, plan.benchmark, start, end, "benchmark ")
+        reasons = np.where(reasons == "", benchmark_reasons, reasons)
+        bhar = own - benchmark
+        labels = {"window": window_label(window), "tau1": window[0], "tau2": window[1]}
+        pair_tables.append(
+            {
+                **inputs.keys,
+                **labels,
+                "start": pd.DatetimeIndex(sessions[:, 1]),
+                "end": pd.DatetimeIndex(end),
+                "days": last,
+                "bhar": bhar,
+                "buy_and_hold_return": own,
+                "benchmark_return": benchmark,
+                "reason": reasons,
+            }
+        )
+        members = layout.members.restricted(np.isfinite(bhar))
+        outcomes = bhar_tests(members, bhar, rng, replications=spec.bootstrap_replications)
+        present = np.flatnonzero(members.counts() > 0)
+        test_tables.append(test_rows(layout, outcomes, present, members.means(bhar), BHAR_TESTS, labels))
+    return {"bhar": stacked(pair_tables), "bhar_tests": stacked(test_tables)}

@@ -1,0 +1,89 @@
+"""What the analyses read: the study, its prepared data, its computed pairs and the chunks' partial sums."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.engine import Computation, ComputedPairs, Prepared
+from eventstudy.engine.activity import ActivityPanel, PairPlaces, activity_panels, place_pairs
+from eventstudy.inference import SampleLayout, StudyStatistics, sample_layout
+from eventstudy.spec import StudySpec
+
+__all__ = ["AnalysisInputs"]
+
+
+@dataclass(frozen=True)
+class AnalysisInputs:
+    """What the analyses read: the study, its prepared data, its computed pairs and their tidy table, and the
+    partial sums of the chunks."""
+
+    spec: StudySpec
+    prepared: Prepared
+    computation: Computation
+    pairs: pd.DataFrame
+    statistics: StudyStatistics
+
+    @property
+    def computed(self) -> ComputedPairs:
+        """The arrays of every pair (the pipeline runs the analyses only when there are pairs)."""
+        assert self.computation.pairs is not None
+        return self.computation.pairs
+
+    @functools.cached_property
+    def layout(self) -> SampleLayout:
+        """The samples of the study's tests."""
+        return sample_layout(self.prepared.plan.keys())
+
+    @functools.cached_property
+    def places(self) -> PairPlaces:
+        """Every pair's place in its calendar's panel."""
+        return place_pairs(self.prepared.plan, self.prepared.panels)
+
+    @functools.cached_property
+    def usable(self) -> dict[str, np.ndarray]:
+        """Per calendar, the rows estimation windows may use (:attr:`eventstudy.engine.panels.CalendarPanel.usable`)."""
+        return {calendar: panel.usable for calendar, panel in self.prepared.panels.items()}
+
+    @functools.cached_property
+    def activity(self) -> dict[str, ActivityPanel]:
+        """Per calendar, the volume and daily range of the panel's securities."""
+        return activity_panels(self.spec, self.prepared.panels, self.prepared.prices)
+
+    def stale(self, days: np.ndarray) -> np.ndarray:
+        """Whether each pair's security has a stale price (no trade) on each of ``days`` (event times)."""
+        panels = self.prepared.panels
+        return self.places.gather({calendar: panel.stale for calendar, panel in panels.items()}, days) == 1.0
+
+    def dates(self, days: np.ndarray) -> np.ndarray:
+        """The session dates of ``days`` (event times) of every pair, datetime64[D] (NaT outside the panel)."""
+        values = {
+            calendar: np.broadcast_to(
+                panel.index.to_numpy().astype("datetime64[D]").astype(np.int64).astype(float)[:, np.newaxis],
+                panel.returns.shape,
+            )
+            for calendar, panel in self.prepared.panels.items()
+        }
+        gathered = self.places.gather(values, days)
+        missing = np.isnan(gathered)
+        dates = np.where(missing, 0, gathered).astype(np.int64).astype("datetime64[D]")
+        return np.where(missing, np.datetime64("NaT"), dates)
+
+    @functools.cached_property
+    def keys(self) -> dict[str, np.ndarray]:
+        """The ``event_id``, ``ticker`` and ``group`` of every pair, as arrays (tables are built from dicts of
+        arrays at once: inserting columns one by one is slow)."""
+        return {name: self.pairs[name].to_numpy(dtype=object) for name in ("event_id", "ticker", "group")}
+
+    def estimation_days(self) -> np.ndarray:
+        """Event times of the estimation window."""
+        first, last = self.spec.estimation_window
+        return np.arange(first, last + 1)
+
+    def path_days(self) -> np.ndarray:
+        """Event times of the AR path."""
+        first, last = self.spec.path_window
+        return np.arange(first, last + 1)
