@@ -5,10 +5,14 @@ forecasts against arch's, and failures with a reason."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from eventstudy.models.garch import MIN_OBSERVATIONS, fit_garch_market, garch_log_likelihood
+
+REFERENCE_EVENTS = Path(__file__).resolve().parent / "data" / "reference" / "events.csv"
 
 TRUE = {"intercept": 0.0005, "slope": 1.2, "omega": 4e-6, "alpha": 0.10, "beta": 0.85}
 
@@ -186,3 +190,36 @@ def test_arguments_are_checked() -> None:
         fit_garch_market(z, z, z, z, scale=0.0)
     with pytest.raises(ValueError, match="start after"):
         fit_garch_market(z, z, z, z, estimation_end=0, event_start=0)
+
+
+def test_model_garch_refits_every_pair_and_keeps_the_ols_fit_where_garch_fails() -> None:
+    from eventstudy import EventStudy, SnapshotSource, load_events
+
+    events = [event for event in load_events(REFERENCE_EVENTS) if event.id == "nvidia-crash"]
+    # Horizon Robotics listed on 2024-10-24: about 60 returns before the crash, enough for OLS with
+    # min_estimation=30, too few for GARCH(1,1).
+    study = EventStudy(
+        events,
+        tickers=["NVDA", "TSM", "9660.HK"],
+        model="garch",
+        min_estimation=30,
+        prices=SnapshotSource(),
+        garch_tickers=["NVDA", "TSM"],
+        analyses=["garch"],
+    )
+    results = study.run()
+    pairs = results.pairs.set_index("ticker")
+    assert pairs.loc["NVDA", "model_used"] == "garch" and pairs.loc["TSM", "model_used"] == "garch"
+    assert pairs.loc["9660.HK", "model_used"] == "market"
+    assert pairs.loc["9660.HK", "fallback_reason"].startswith("GARCH(1,1) not fitted: ")
+    assert "GARCH(1,1) needs 120" in pairs.loc["9660.HK", "fallback_reason"]
+    assert pairs.loc["NVDA", "dof"] == pairs.loc["NVDA", "observations"] - 5
+    garch = results.garch.set_index(["ticker", "day"])
+    ar = results.ar.set_index(["ticker", "day"])
+    for ticker in ("NVDA", "TSM"):
+        np.testing.assert_allclose(ar.loc[ticker, "ar"], garch.loc[ticker, "garch_ar"], rtol=1e-12)
+        np.testing.assert_allclose(ar.loc[ticker, "ar_se"], garch.loc[ticker, "garch_sd"], rtol=1e-12)
+    car = results.car.set_index(["ticker", "window"])
+    window = garch.loc["NVDA"].loc[-1:1]
+    assert car.loc[("NVDA", "(-1,+1)"), "car"] == pytest.approx(window["garch_ar"].sum(), rel=1e-12)
+    assert car.loc[("NVDA", "(-1,+1)"), "car_se"] == pytest.approx(np.sqrt((window["garch_sd"] ** 2).sum()), rel=1e-12)
