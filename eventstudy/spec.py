@@ -127,7 +127,8 @@ class StudySpec:
         ``eventstudy.prices.default_price_source()`` to fetch what is missing from Yahoo Finance. Any source is
         wrapped in a :class:`~eventstudy.prices.PriceChain` (coverage is assessed per ticker).
     model
-        A model name (:data:`eventstudy.models.MODELS`) or instance.
+        A model name (:data:`eventstudy.models.MODELS`) or instance. ``"garch"`` refits every pair by maximum
+        likelihood (slow; its placebo CARs keep the OLS market model, see :mod:`eventstudy.engine.garch`).
     benchmark
         Ticker to use as every security's benchmark instead of its own (it must trade on the same calendar).
     estimation_window, event_windows

@@ -66,32 +66,34 @@ def test_the_fit_equals_a_direct_arch_call_and_its_forecasts() -> None:
         disp="off", show_warning=False
     )
     const, slope, omega, alpha, beta = direct.params.to_numpy()
-    # The same maximum to SLSQP's tolerance: log-likelihoods within 1e-6, parameters within 1e-5 of their size.
-    assert fit.log_likelihood[0] == pytest.approx(direct.loglikelihood, abs=1e-6)
+    # The same maximum: arch's SLSQP stops within its tolerance of it (ftol 1e-6), Newton's method at it, so the
+    # log-likelihoods agree to 1e-6 (ours not lower) and the parameters to 1e-4 of their size.
+    assert direct.loglikelihood - 1e-9 <= fit.log_likelihood[0] <= direct.loglikelihood + 1e-6
     np.testing.assert_allclose(
         [fit.intercept[0] * 100, fit.slope[0], fit.omega[0] * 1e4, fit.alpha[0], fit.beta[0]],
         [const, slope, omega, alpha, beta],
-        rtol=1e-5,
+        rtol=1e-4,
     )
-    np.testing.assert_allclose(fit.estimation_variance[0], direct.conditional_volatility**2 / 1e4, rtol=1e-5)
-    np.testing.assert_allclose(fit.estimation_residuals[0], direct.resid / 100, rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(fit.estimation_variance[0], direct.conditional_volatility**2 / 1e4, rtol=1e-4)
+    np.testing.assert_allclose(fit.estimation_residuals[0], direct.resid / 100, rtol=1e-4, atol=1e-7)
     forecast = direct.forecast(horizon=21, x={"x0": 100 * x[None, 260:]}, reindex=False)
-    np.testing.assert_allclose(fit.variance_forecast[0], forecast.variance.to_numpy()[0] / 1e4, rtol=1e-5)
+    np.testing.assert_allclose(fit.variance_forecast[0], forecast.variance.to_numpy()[0] / 1e4, rtol=1e-4)
     np.testing.assert_allclose(fit.horizon[0], np.arange(1, 22))
     ar = y[260:] - const / 100 - slope * x[260:]
-    np.testing.assert_allclose(fit.abnormal_returns[0], ar, rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(fit.abnormal_returns[0], ar, rtol=1e-4, atol=1e-7)
     np.testing.assert_allclose(fit.standardized[0], fit.abnormal_returns[0] / np.sqrt(fit.variance_forecast[0]))
 
 
-def test_the_analytic_gradient_equals_finite_differences() -> None:
+def test_the_exact_gradient_and_hessian_equal_finite_differences() -> None:
     y, x, _ = simulate(240, np.random.default_rng(6))
     params = np.array([0.02, 1.1, 0.05, 0.08, 0.88])
-    value, gradient = garch_log_likelihood(params, 100 * y, 100 * x, 1.3)
+    value, gradient, hessian = garch_log_likelihood(params, 100 * y, 100 * x, 1.3)
     step = 1e-6
-    numeric = [
-        (garch_log_likelihood(params + step * unit, 100 * y, 100 * x, 1.3)[0] - value) / step for unit in np.eye(5)
-    ]
-    np.testing.assert_allclose(gradient, numeric, rtol=1e-4)
+    moved = [garch_log_likelihood(params + step * unit, 100 * y, 100 * x, 1.3) for unit in np.eye(5)]
+    np.testing.assert_allclose(gradient, [(other[0] - value) / step for other in moved], rtol=1e-4)
+    numeric = np.array([(other[1] - gradient) / step for other in moved])
+    np.testing.assert_allclose(hessian, numeric, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(hessian, hessian.T, rtol=1e-12)
 
 
 def test_mean_coefficients_agree_with_ols_as_garch_weighting_implies() -> None:
@@ -165,21 +167,14 @@ def test_degenerate_series_give_nan_with_a_reason() -> None:
         assert np.isfinite(getattr(fit, name)[4]).all(), name
 
 
-def test_non_convergence_gives_nan_with_the_optimizer_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    import scipy.optimize
+def test_non_convergence_gives_nan_with_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    import eventstudy.models.garch
 
-    original = scipy.optimize.minimize
-
-    def one_iteration(*args: object, **kwargs: object) -> object:
-        kwargs["options"] = {**(kwargs.get("options") or {}), "maxiter": 1}
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(scipy.optimize, "minimize", one_iteration)
+    monkeypatch.setattr(eventstudy.models.garch, "_MAX_ITERATIONS", 1)
     y, x, _ = simulate(300, np.random.default_rng(5))
     fit = fit_series(y, x, 1)
     assert not fit.converged[0] and np.isnan(fit.slope[0])
-    assert fit.reason[0].startswith("the optimizer did not converge: ")
-    assert "Iteration limit" in fit.reason[0]
+    assert fit.reason[0] == "the optimizer did not converge in 1 Newton iterations"
 
 
 def test_arguments_are_checked() -> None:
@@ -196,8 +191,9 @@ def test_model_garch_refits_every_pair_and_keeps_the_ols_fit_where_garch_fails()
     from eventstudy import EventStudy, SnapshotSource, load_events
 
     events = [event for event in load_events(REFERENCE_EVENTS) if event.id == "nvidia-crash"]
-    # Horizon Robotics listed on 2024-10-24: about 60 returns before the crash, enough for OLS with
-    # min_estimation=30, too few for GARCH(1,1).
+    # Horizon Robotics listed on 2024-10-24: 45 returns before the crash's estimation window ends, enough for OLS
+    # with min_estimation=30, too few for GARCH(1,1). TSM's likelihood rises to alpha = 0, beta = 1 (no ARCH
+    # effect; the variance stays at the backcast): integrated GARCH, refused.
     study = EventStudy(
         events,
         tickers=["NVDA", "TSM", "9660.HK"],
@@ -206,17 +202,22 @@ def test_model_garch_refits_every_pair_and_keeps_the_ols_fit_where_garch_fails()
         prices=SnapshotSource(),
         garch_tickers=["NVDA", "TSM"],
         analyses=["garch"],
+        baskets=[],
     )
     results = study.run()
     pairs = results.pairs.set_index("ticker")
-    assert pairs.loc["NVDA", "model_used"] == "garch" and pairs.loc["TSM", "model_used"] == "garch"
-    assert pairs.loc["9660.HK", "model_used"] == "market"
-    assert pairs.loc["9660.HK", "fallback_reason"].startswith("GARCH(1,1) not fitted: ")
-    assert "GARCH(1,1) needs 120" in pairs.loc["9660.HK", "fallback_reason"]
+    assert pairs.loc["NVDA", "model_used"] == "garch" and pairs.loc["NVDA", "fallback_reason"] == ""
+    for ticker, reason in (("9660.HK", "45 estimation days, GARCH(1,1) needs 120"), ("TSM", "stationarity boundary")):
+        assert pairs.loc[ticker, "model_used"] == "market", ticker
+        assert (
+            pairs.loc[ticker, "fallback_reason"].startswith("GARCH(1,1) not fitted: ")
+            and reason in (pairs.loc[ticker, "fallback_reason"])
+        )
     assert pairs.loc["NVDA", "dof"] == pairs.loc["NVDA", "observations"] - 5
     garch = results.garch.set_index(["ticker", "day"])
     ar = results.ar.set_index(["ticker", "day"])
-    for ticker in ("NVDA", "TSM"):
+    np.testing.assert_allclose(ar.loc["TSM", "ar"], garch.loc["TSM", "ols_ar"], rtol=1e-12)
+    for ticker in ("NVDA",):
         np.testing.assert_allclose(ar.loc[ticker, "ar"], garch.loc[ticker, "garch_ar"], rtol=1e-12)
         np.testing.assert_allclose(ar.loc[ticker, "ar_se"], garch.loc[ticker, "garch_sd"], rtol=1e-12)
     car = results.car.set_index(["ticker", "window"])

@@ -6,7 +6,8 @@ pair by pair. Two uses:
 
 * ``model="garch"``: :func:`with_garch` puts the GARCH ARs, their conditional variances, the CARs and the
   estimation residuals in place of the OLS market model's for every pair whose fit converged (the others keep the
-  OLS fit, with the reason);
+  OLS fit, with the reason). The placebo CARs (:mod:`eventstudy.engine.placebo`) keep the OLS market model: GARCH
+  on every pseudo-event date of every security would multiply the cost by the placebo replications;
 * the ``garch`` table (:mod:`eventstudy.analyses.garch`): GARCH ARs beside the OLS ones for a few securities.
 """
 
