@@ -88,8 +88,8 @@ def volume_tables(inputs: AnalysisInputs) -> dict[str, pd.DataFrame]:
     estimation, path = inputs.estimation_days(), inputs.path_days()
     days = np.concatenate([estimation, path])
     volumes = {calendar: activity.volume for calendar, activity in inputs.activity.items()}
-    own = log_volume(places.gather(volumes, days), stale=inputs.stale(days))
-    usable = places.gather(inputs.usable, estimation) == 1.0
+    own = log_volume(places.gather(volumes, days), stale=inputs.stale)
+    usable = inputs.usable_estimation
     own[:, : estimation.size] = np.where(usable, own[:, : estimation.size], np.nan)
     market, from_others = _market_log_volume(inputs, days, own)
     counts = (np.isfinite(own[:, : estimation.size]) & np.isfinite(market[:, : estimation.size])).sum(axis=1)
@@ -170,6 +170,9 @@ def volume_tables(inputs: AnalysisInputs) -> dict[str, pd.DataFrame]:
 
 def _range_ratio(estimation: np.ndarray, event: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, ...]:
     """:func:`range_volatility_ratio` of pairs whose windows differ in length (an event known to a span)."""
+    if np.all(length == length[0]):
+        result = range_volatility_ratio(estimation, event[:, : length[0]])
+        return result.ratio, result.p_value, result.event_days
     ratio, p_value = np.full(length.size, np.nan), np.full(length.size, np.nan)
     days = np.zeros(length.size, dtype=int)
     for size in np.unique(length):
@@ -188,8 +191,8 @@ def volatility_tables(inputs: AnalysisInputs) -> dict[str, pd.DataFrame]:
     days = np.concatenate([estimation, path])
     highs = {calendar: activity.high for calendar, activity in inputs.activity.items()}
     lows = {calendar: activity.low for calendar, activity in inputs.activity.items()}
-    ranges = parkinson_variance(places.gather(highs, days), places.gather(lows, days), stale=inputs.stale(days))
-    usable = places.gather(inputs.usable, estimation) == 1.0
+    ranges = parkinson_variance(places.gather(highs, days), places.gather(lows, days), stale=inputs.stale)
+    usable = inputs.usable_estimation
     split = estimation.size
     range_estimation = np.where(usable, ranges[:, :split], np.nan)
     counts = np.isfinite(range_estimation).sum(axis=1)

@@ -20,7 +20,7 @@ import pandas as pd
 from eventstudy.analyses.inputs import AnalysisInputs
 from eventstudy.analyses.samples import stacked, test_rows
 from eventstudy.baskets import BASKETS_GROUP
-from eventstudy.engine.activity import closes_on, pair_sessions
+from eventstudy.engine.activity import pair_sessions
 from eventstudy.spec import window_label
 from eventstudy.statistics.bhar import BHAR_TESTS, bhar_tests, compound_return
 
@@ -36,22 +36,18 @@ def _held(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Buy-and-hold return of each ticker from the close of ``start`` to the close of ``end``, and why there is
     none (empty when there is one)."""
-    prices = inputs.prepared.prices
-    first_close = closes_on(prices, tickers, start)
-    last_close = closes_on(prices, tickers, end)
+    first_close = inputs.closes.on(tickers, start)
+    last_close = inputs.closes.on(tickers, end)
     reasons = np.full(tickers.size, "", dtype=object)
     for pair in np.flatnonzero(~(np.isfinite(first_close) & np.isfinite(last_close))):
         ticker, opened, closed = str(tickers[pair]), start[pair], end[pair]
-        frame = prices.frames.get(ticker)
-        span = (frame.index[0], frame.index[-1]) if frame is not None and not frame.empty else None
+        span = inputs.closes.span(ticker)
         if np.isnat(opened) or np.isnat(closed):
             reasons[pair] = "the window leaves the span of the exchange calendar"
-        elif span is not None and closed > np.datetime64(span[1].date()):
-            reasons[pair] = f"the window ends on {closed}, after the last price of {role}{ticker} ({span[1].date()})"
-        elif span is not None and opened < np.datetime64(span[0].date()):
-            reasons[pair] = (
-                f"the window starts after {opened}, before the first price of {role}{ticker} ({span[0].date()})"
-            )
+        elif span is not None and closed > span[1]:
+            reasons[pair] = f"the window ends on {closed}, after the last price of {role}{ticker} ({span[1]})"
+        elif span is not None and opened < span[0]:
+            reasons[pair] = f"the window starts after {opened}, before the first price of {role}{ticker} ({span[0]})"
         else:
             missing = opened if not np.isfinite(first_close[pair]) else closed
             reasons[pair] = f"no price of {role}{ticker} on {missing}"
@@ -64,29 +60,38 @@ def _compounded(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The compounded daily returns of the baskets of ``positions`` over their sessions ``dates`` (NaT: not in the
     window) ending on ``ends`` (NaT: beyond the calendar), and why there is none."""
-    plan, spec = inputs.prepared.plan, inputs.spec
-    held = np.full(positions.size, np.nan)
+    plan = inputs.prepared.plan
+    inside = ~np.isnat(dates)
+    values = np.full(dates.shape, np.nan)
+    last = np.full(positions.size, np.datetime64("NaT"), dtype="datetime64[D]")
+    for calendar in np.unique(plan.calendar[positions]):
+        frame = inputs.prepared.returns.get(str(calendar), pd.DataFrame())
+        if frame.empty:
+            continue
+        chosen = np.flatnonzero(plan.calendar[positions] == calendar)
+        rows = frame.index.get_indexer(pd.DatetimeIndex(dates[chosen].ravel())).reshape(dates[chosen].shape)
+        where = {ticker: column for column, ticker in enumerate(frame.columns)}
+        columns = np.array([where.get(str(ticker), -1) for ticker in plan.tickers[positions[chosen]]])[:, np.newaxis]
+        found = (rows >= 0) & (columns >= 0)
+        returns = frame.to_numpy(dtype=float)
+        if inputs.spec.return_kind == "log":
+            returns = np.expm1(returns)
+        gathered = np.full(rows.shape, np.nan)
+        gathered[found] = returns[rows[found], np.broadcast_to(columns, rows.shape)[found]]
+        values[chosen] = gathered
+        last[chosen] = np.datetime64(frame.index[-1].date())
+    complete = (np.isfinite(values) | ~inside).all(axis=1)
+    held = np.where(complete, compound_return(np.where(inside, values, 0.0)), np.nan)
     reasons = np.full(positions.size, "", dtype=object)
-    for index, pair in enumerate(positions):
-        frame = inputs.prepared.returns.get(str(plan.calendar[pair]), pd.DataFrame())
-        ticker = str(plan.tickers[pair])
-        days = dates[index][~np.isnat(dates[index])]
-        series = frame[ticker] if ticker in frame else pd.Series(dtype=float)
-        values = series.reindex(pd.DatetimeIndex(days)).to_numpy(dtype=float)
-        if spec.return_kind == "log":
-            values = np.expm1(values)
-        if np.isnat(ends[index]):
+    for index in np.flatnonzero(~complete):
+        ticker, window_end = str(plan.tickers[positions[index]]), ends[index]
+        if np.isnat(window_end):
             reasons[index] = "the window leaves the span of the exchange calendar"
-        elif np.isfinite(values).all():
-            held[index] = compound_return(values)
-        elif len(frame) and days[-1] > np.datetime64(frame.index[-1], "D"):
-            reasons[index] = (
-                f"the window ends on {days[-1]}, after the last price of its members ({frame.index[-1].date()})"
-            )
+        elif not np.isnat(last[index]) and window_end > last[index]:
+            reasons[index] = f"the window ends on {window_end}, after the last price of its members ({last[index]})"
         else:
-            reasons[index] = (
-                f"{int(np.sum(~np.isfinite(values)))} session(s) of the window without a return of {ticker}"
-            )
+            gaps = int(np.sum(~np.isfinite(values[index]) & inside[index]))
+            reasons[index] = f"{gaps} session(s) of the window without a return of {ticker}"
     return held, reasons
 
 

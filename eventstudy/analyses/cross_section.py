@@ -31,7 +31,7 @@ import pandas as pd
 from eventstudy.analyses.inputs import AnalysisInputs
 from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.columns import ALL_EVENTS
-from eventstudy.engine.activity import closes_on, pair_sessions
+from eventstudy.engine.activity import pair_sessions
 from eventstudy.spec import window_label
 from eventstudy.statistics.cross_section import Regression, coefficient_table, design_matrix, ols
 
@@ -46,7 +46,7 @@ def characteristics(inputs: AnalysisInputs) -> pd.DataFrame:
     spec, plan, pairs = inputs.spec, inputs.prepared.plan, inputs.pairs
     ends = pair_sessions(plan, np.array([RUNUP_WINDOW[0] - 1, RUNUP_WINDOW[1]]))
     tickers = np.repeat(plan.tickers, 2).reshape(ends.shape)
-    closes = closes_on(inputs.prepared.prices, tickers.ravel(), ends.ravel()).reshape(ends.shape)
+    closes = inputs.closes.on(tickers.ravel(), ends.ravel()).reshape(ends.shape)
     dates = {event.id: str(event.date) for event in spec.events}
     frame = pd.DataFrame(
         {
@@ -76,10 +76,22 @@ def cross_section_tables(inputs: AnalysisInputs) -> dict[str, pd.DataFrame]:
     clusters = frame["event_date"].to_numpy(dtype=object)
     regressions: list[Regression] = []
     labels: list[tuple[str, str, tuple[int, int]]] = []
+    # Events whose pairs are the same securities on the same day 0 have the same regression (unless the formula
+    # reads the event itself): it is computed once.
+    tickers, days = pairs["ticker"].to_numpy(dtype=object), inputs.prepared.plan.day_zero
+    pairs_of = {}
+    for event_id in events:
+        rows = eligible & (event_ids == event_id)
+        pairs_of[event_id] = (*tickers[rows].tolist(), *days[rows].tolist())
+    shared = "event_id" not in spec.formula and "event_date" not in spec.formula
     for position, window in enumerate(spec.event_windows):
         car = np.where(computed.estimable, computed.arrays.car[:, position], np.nan)
+        done: dict[tuple[object, ...], Regression] = {}
         for event_id in events:
-            regressions.append(ols(car, design, eligible & (event_ids == event_id)))
+            key = pairs_of[event_id] if shared else (event_id,)
+            if key not in done:
+                done[key] = ols(car, design, eligible & (event_ids == event_id))
+            regressions.append(done[key])
             labels.append(("event", event_id, window))
         regressions.append(ols(car, design, eligible & once, clusters))
         labels.append(("all events", ALL_EVENTS, window))

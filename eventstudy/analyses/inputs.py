@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.engine import Computation, ComputedPairs, Prepared
-from eventstudy.engine.activity import ActivityPanel, PairPlaces, activity_panels, place_pairs
+from eventstudy.engine.activity import ActivityPanel, Closes, PairPlaces, activity_panels, place_pairs
 from eventstudy.inference import SampleLayout, StudyStatistics, sample_layout
 from eventstudy.spec import StudySpec
 
@@ -53,10 +53,24 @@ class AnalysisInputs:
         """Per calendar, the volume and daily range of the panel's securities."""
         return activity_panels(self.spec, self.prepared.panels, self.prepared.prices)
 
-    def stale(self, days: np.ndarray) -> np.ndarray:
-        """Whether each pair's security has a stale price (no trade) on each of ``days`` (event times)."""
+    @functools.cached_property
+    def closes(self) -> Closes:
+        """The adjusted closes the study read, for look-ups by ticker and date."""
+        return Closes(self.prepared.prices)
+
+    @functools.cached_property
+    def stale(self) -> np.ndarray:
+        """Whether each pair's security has a stale price (no trade) on each estimation and AR-path day, (P, L1 +
+        Lp)."""
         panels = self.prepared.panels
+        days = np.concatenate([self.estimation_days(), self.path_days()])
         return self.places.gather({calendar: panel.stale for calendar, panel in panels.items()}, days) == 1.0
+
+    @functools.cached_property
+    def usable_estimation(self) -> np.ndarray:
+        """Whether each pair's estimation days may be estimated on (no listing session, no other event's path
+        with ``exclude_contaminated``), (P, L1)."""
+        return self.places.gather(self.usable, self.estimation_days()) == 1.0
 
     def dates(self, days: np.ndarray) -> np.ndarray:
         """The session dates of ``days`` (event times) of every pair, datetime64[D] (NaT outside the panel)."""

@@ -23,9 +23,9 @@ from eventstudy.spec import StudySpec
 
 __all__ = [
     "ActivityPanel",
+    "Closes",
     "PairPlaces",
     "activity_panels",
-    "closes_on",
     "pair_sessions",
     "place_pairs",
     "window_days",
@@ -46,17 +46,35 @@ def pair_sessions(plan: PairPlan, offsets: np.ndarray) -> np.ndarray:
     return out
 
 
-def closes_on(prices: PriceData, tickers: np.ndarray, dates: np.ndarray) -> np.ndarray:
-    """The adjusted close of ``tickers[i]`` on ``dates[i]`` (NaN where the prices have none), one lookup per
-    ticker."""
-    out = np.full(dates.shape, np.nan)
-    for ticker in np.unique(tickers):
-        frame = prices.frames.get(str(ticker))
-        if frame is None or frame.empty:
-            continue
-        chosen = tickers == ticker
-        out[chosen] = frame["adj_close"].reindex(pd.DatetimeIndex(dates[chosen])).to_numpy(dtype=float)
-    return out
+class Closes:
+    """The adjusted closes the study read, by ticker, as sorted date arrays for vectorized look-ups."""
+
+    def __init__(self, prices: PriceData) -> None:
+        self._series = {
+            ticker: (frame.index.to_numpy().astype("datetime64[D]"), frame["adj_close"].to_numpy(dtype=float))
+            for ticker, frame in prices.frames.items()
+            if not frame.empty
+        }
+
+    def on(self, tickers: np.ndarray, dates: np.ndarray) -> np.ndarray:
+        """The close of ``tickers[i]`` on ``dates[i]`` (datetime64[D]; NaN where there is none: no price that
+        session, or a basket)."""
+        out = np.full(dates.shape, np.nan)
+        days = np.asarray(dates, dtype="datetime64[D]")
+        for ticker in np.unique(tickers):
+            if str(ticker) not in self._series:
+                continue
+            index, values = self._series[str(ticker)]
+            chosen = np.flatnonzero(tickers == ticker)
+            rows = np.minimum(np.searchsorted(index, days[chosen]), index.size - 1)
+            found = index[rows] == days[chosen]
+            out[chosen[found]] = values[rows[found]]
+        return out
+
+    def span(self, ticker: str) -> tuple[np.datetime64, np.datetime64] | None:
+        """First and last date with a close (None without any)."""
+        series = self._series.get(ticker)
+        return None if series is None else (series[0][0], series[0][-1])
 
 
 def window_days(offsets: np.ndarray, window: tuple[int, int], extension: np.ndarray) -> np.ndarray:
@@ -92,20 +110,37 @@ def activity_panels(
     """The :class:`ActivityPanel` of every calendar panel, from the prices the study read."""
     out = {}
     for calendar, panel in panels.items():
-
-        def column(ticker: str, name: str, index: pd.DatetimeIndex = panel.index) -> np.ndarray:
-            frame = prices.frames.get(ticker)
-            if frame is None or name not in frame:
-                return np.full(len(index), np.nan)
-            return frame[name].reindex(index).to_numpy(dtype=float)
-
-        benchmarks = [spec.benchmark_of(spec.securities[ticker]) for ticker in panel.tickers]
+        columns = _columns_on(prices, [*panel.tickers, *_benchmarks(spec, panel)], panel.index)
+        count = len(panel.tickers)
         out[calendar] = ActivityPanel(
-            volume=np.column_stack([column(ticker, "volume") for ticker in panel.tickers]),
-            market_volume=np.column_stack([column(ticker, "volume") for ticker in benchmarks]),
-            high=np.column_stack([column(ticker, "high") for ticker in panel.tickers]),
-            low=np.column_stack([column(ticker, "low") for ticker in panel.tickers]),
+            volume=columns["volume"][:, :count],
+            market_volume=columns["volume"][:, count:],
+            high=columns["high"][:, :count],
+            low=columns["low"][:, :count],
         )
+    return out
+
+
+def _benchmarks(spec: StudySpec, panel: CalendarPanel) -> list[str]:
+    return [spec.benchmark_of(spec.securities[ticker]) for ticker in panel.tickers]
+
+
+def _columns_on(prices: PriceData, tickers: list[str], index: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    """Volume, high and low of ``tickers`` on the sessions ``index``, (D, len(tickers)) each; NaN where a ticker
+    has no price (a basket has none). Each ticker's frame is aligned once."""
+    out = {name: np.full((len(index), len(tickers)), np.nan) for name in ("volume", "high", "low")}
+    aligned: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for column, ticker in enumerate(tickers):
+        if ticker not in aligned:
+            frame = prices.frames.get(ticker)
+            if frame is None or frame.empty:
+                continue
+            columns = [frame[name].to_numpy(dtype=float) for name in ("volume", "high", "low")]
+            aligned[ticker] = (frame.index.get_indexer(index), np.column_stack(columns))
+        rows, values = aligned[ticker]
+        found = rows >= 0
+        for position, name in enumerate(("volume", "high", "low")):
+            out[name][found, column] = values[rows[found], position]
     return out
 
 

@@ -208,19 +208,23 @@ def skewness_adjusted(members: Membership, values: np.ndarray, what: str, centre
     return out.set(t, student_p(t, df), n, df)
 
 
-def _lbt_statistic(values: np.ndarray, centre: float) -> np.ndarray:
-    """Skewness-adjusted t of each row of ``values`` (shape (B, n)), the mean measured from ``centre``; a row that
-    does not vary gets ``+-inf`` (the sign of its departure from ``centre``; NaN if none), the statistic's limit."""
-    n = values.shape[-1]
-    mean = values.mean(axis=-1)
-    deviations = values - mean[..., np.newaxis]
-    squared = deviations * deviations  # products, not powers: this runs on every resample
-    spread = np.sqrt(squared.sum(axis=-1) / (n - 1))
+def _lbt_statistic(draws: np.ndarray) -> np.ndarray:
+    """Skewness-adjusted t of each row of ``draws`` (shape (B, n)) with the mean measured from 0, from its power
+    sums (three passes over the draws: this runs on every resample). A row that does not vary gets ``+-inf`` (the
+    sign of its mean; NaN for a mean of 0), the statistic's limit."""
+    n = draws.shape[-1]
+    squared = draws * draws
+    first, second, third = draws.sum(axis=-1), squared.sum(axis=-1), (squared * draws).sum(axis=-1)
+    mean = first / n
+    spread_squared = np.maximum(second - n * mean**2, 0.0) / (n - 1)
+    # Identical draws leave only rounding in ``second - n mean^2``.
+    constant = spread_squared <= 1e-12 * second / n
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = (mean - centre) / spread
-        gamma = (squared * deviations).sum(axis=-1) / (n * spread**3)
+        spread = np.sqrt(spread_squared)
+        ratio = mean / spread
+        gamma = (third - 3 * mean * second + 2 * n * mean**3) / (n * spread**3)
         t = np.sqrt(n) * (ratio + gamma * ratio**2 / 3 + gamma / (6 * n))
-    return np.where(spread == 0, np.sign(mean - centre) * np.where(mean == centre, np.nan, np.inf), t)
+    return np.where(constant, np.sign(mean) * np.where(mean == 0, np.nan, np.inf), t)
 
 
 def _bootstrap(
@@ -230,7 +234,8 @@ def _bootstrap(
     replications: int,
     resample_fraction: float,
 ) -> Outcomes:
-    """The bootstrapped skewness-adjusted t of every sample (see :func:`bootstrap_skewness_adjusted_t`)."""
+    """The bootstrapped skewness-adjusted t of every sample (see :func:`bootstrap_skewness_adjusted_t`); a sample
+    with the same values, in the same order, as an earlier one shares its bootstrap."""
     if replications < 1:
         raise ValueError(f"replications must be positive, got {replications}")
     if not 0 < resample_fraction <= 1:
@@ -245,11 +250,19 @@ def _bootstrap(
     per_sample = np.split(values[pair[order]], np.cumsum(np.bincount(sample, minlength=members.size))[:-1])
     p = np.full(members.size, np.nan)
     notes = np.full(members.size, "", dtype=object)
+    seen: dict[bytes, int] = {}
     for index in np.flatnonzero(out.ok):  # one generator stream, consumed sample after sample
         drawn = per_sample[index]
+        same = seen.setdefault(drawn.tobytes(), int(index))
+        if same != index:  # the same values as an earlier sample (events on the same day): the same bootstrap
+            p[index], notes[index] = p[same], notes[same]
+            continue
         lbt_size = round(resample_fraction * drawn.size)
         size = max(MIN_RESAMPLE, lbt_size)
-        t_star = _lbt_statistic(generator.choice(drawn, size=(replications, size), replace=True), drawn.mean())
+        # Resampled around the sample's mean, so that the null holds in the bootstrap world (the draws are those of
+        # ``generator.choice(drawn, (B, size))``).
+        centred = drawn - drawn.mean()
+        t_star = _lbt_statistic(centred[generator.integers(0, drawn.size, size=(replications, size))])
         t_star = t_star[~np.isnan(t_star)]  # a constant resample equal to the sample mean has no direction
         if t_star.size == 0:
             notes[index] = "no bootstrap resample gave a statistic"
@@ -286,7 +299,8 @@ def bhar_tests(
     bhar : ndarray, shape (P,)
         BHARs of the pairs (:func:`buy_and_hold_abnormal_return`); NaN leaves a pair out.
     rng
-        Generator (or seed) of the bootstraps, drawn from sample after sample.
+        Generator (or seed) of the bootstraps, drawn from sample after sample (a sample with the values of an
+        earlier one, e.g. of an event on the same day, shares its bootstrap and draws nothing).
     replications, resample_fraction
         As in :func:`bootstrap_skewness_adjusted_t`.
     """

@@ -69,12 +69,20 @@ def rank_partials(
     scores = np.full(combined.shape, np.nan)
     if ranked.any():
         scores[ranked] = rank_scores(combined[ranked])
-    estimation_days = np.ones(estimation_values.shape, dtype=bool)
+    split = estimation_values.shape[1]
+    estimation, path = scores[:, :split], scores[:, split:]
+    # The estimation days' sums are the same in every window but for the pairs without a value in it: computed
+    # once over every ranked pair, and those pairs taken out.
+    everyone = members.restricted(ranked).column_sums(estimation)
     partials = []
     for window in windows:
-        kept = np.where(np.hstack([estimation_days, window]), scores, np.nan)
         observed = np.asarray(np.isfinite(np.where(window, path_values, np.nan)).any(axis=1))
-        partials.append(members.restricted(observed).column_sums(kept))
+        sums, counts = everyone
+        if (ranked & ~observed).any():
+            absent = members.restricted(ranked & ~observed).column_sums(estimation)
+            sums, counts = sums - absent[0], counts - absent[1]
+        in_window = members.restricted(observed).column_sums(np.where(window, path, np.nan))
+        partials.append((np.hstack([sums, in_window[0]]), np.hstack([counts, in_window[1]])))
     return partials
 
 
