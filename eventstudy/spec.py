@@ -175,7 +175,8 @@ class StudySpec:
         Long windows (sessions from day 0) of the buy-and-hold abnormal returns; default :data:`DEFAULT_BHAR_WINDOWS`.
     garch_tickers
         Securities whose pairs also get GARCH(1,1) market-model ARs beside the study's model (the ``garch``
-        table); none by default.
+        table); none by default. A security of the universe that the study does not measure gives no rows (so a
+        study derived with other ``tickers`` keeps its specification valid).
     memory_budget
         Working memory of one chunk of pairs, in bytes (:mod:`eventstudy.engine.chunks`); the numbers do not depend
         on it.
@@ -190,7 +191,7 @@ class StudySpec:
         For windows out of order, an unknown model, fallback policy, test or analysis, counts out of range, a bad
         characteristics file (naming file, row and column) or a formula that reads unknown characteristics.
     UniverseError
-        For tickers, groups, baskets or benchmarks the universe cannot honour.
+        For tickers, groups, baskets, benchmarks or garch_tickers the universe cannot honour.
     """
 
     events: EventSet
@@ -349,10 +350,9 @@ class StudySpec:
         for security in self.studied_securities:
             self.benchmark_of(security)
             self.factors_of(security)
-        studied = set(self.studied_securities.tickers)
-        outside = [ticker for ticker in self.garch_tickers if ticker not in studied]
-        if outside:
-            raise UniverseError(f"garch_tickers {outside} are not among the studied securities")
+        unknown = [ticker for ticker in self.garch_tickers if ticker not in self.universe]
+        if unknown:
+            raise UniverseError(f"garch_tickers {unknown} are not in the universe")
 
     # -- derived, read-only views ------------------------------------------------------------------------------------
 

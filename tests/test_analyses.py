@@ -195,3 +195,20 @@ def test_a_study_without_analyses_has_empty_analysis_tables(reference_study: Eve
     results = study.run()
     assert all(getattr(results, name).empty for name in ANALYSIS_TABLES)
     assert all(list(getattr(results, name).columns) == list(COLUMNS[name]) for name in ANALYSIS_TABLES)
+
+
+def test_the_analysis_fields_of_the_specification_are_checked(reference_study: EventStudy) -> None:
+    from eventstudy.universe import UniverseError
+
+    derived = EventStudy.from_spec(reference_study, tickers=["TSM"], baskets=[])  # as the claims derive studies
+    assert derived.garch_tickers == ("NVDA",) and derived.bhar_windows == ((0, 20), (0, 60))
+    with pytest.raises(UniverseError, match=r"garch_tickers \['NOPE'\] are not in the universe"):
+        EventStudy.from_spec(reference_study, garch_tickers=["NOPE"])
+    with pytest.raises(ValueError, match="unknown analyses"):
+        EventStudy.from_spec(reference_study, analyses=["volume", "sentiment"])
+    with pytest.raises(ValueError, match=r"BHAR window \(20, 0\) ends before it starts"):
+        EventStudy.from_spec(reference_study, bhar_windows=[(20, 0)])
+    with pytest.raises(ValueError, match=r"unknown characteristics \['size'\]"):
+        EventStudy.from_spec(reference_study, formula="car ~ beta + size")
+    traits = pd.DataFrame({"ticker": ["NVDA", "TSM"], "size": [4.3, 1.1]})
+    assert EventStudy.from_spec(reference_study, characteristics=traits, formula="car ~ size").formula == "car ~ size"

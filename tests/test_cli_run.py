@@ -105,7 +105,8 @@ def test_own_characteristics_formula_and_long_windows(tmp_path: Path) -> None:
         (["--tickers", "NOPE.XX"], "ticker 'NOPE.XX': unknown Yahoo Finance suffix '.XX'"),
         (["--bhar-window", "0;20"], "--bhar-window '0;20': expected two whole numbers"),
         (["--formula", "car ~ size"], "unknown characteristics ['size']"),
-        (["--garch-tickers", "SPY"], "garch_tickers ['SPY'] are not among the studied securities"),
+        (["--garch-tickers", "SPY"], "--garch-tickers SPY: not among the studied securities"),
+        (["--garch-tickers", "NOPE"], "garch_tickers ['NOPE'] are not in the universe"),
     ],
 )
 def test_bad_options_exit_1_before_writing(arguments: list[str], message: str, tmp_path: Path) -> None:

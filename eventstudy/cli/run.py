@@ -257,9 +257,12 @@ def run(
                 workers=workers,
                 scheduler=scheduler,
             )
+            studied = set(study.studied_securities.tickers)
+            outside = [ticker for ticker in study.garch_tickers if ticker not in studied]
+            if outside:
+                raise fail(f"--garch-tickers {','.join(outside)}: not among the studied securities")
             if garch_tickers is None and config.timeline:
                 # The report's timeline securities, those the study has: the library holds no study's choices.
-                studied = set(study.studied_securities.tickers)
                 timeline = [ticker for ticker in config.timeline if ticker in studied]
                 study = EventStudy.from_spec(study, garch_tickers=timeline)
         except ValueError as exc:
