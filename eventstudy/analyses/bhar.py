@@ -36,8 +36,7 @@ def _held(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Buy-and-hold return of each ticker from the close of ``start`` to the close of ``end``, and why there is
     none (empty when there is one)."""
-    first_close = inputs.closes.on(tickers, start)
-    last_close = inputs.closes.on(tickers, end)
+    first_close, last_close = inputs.closes.on(np.tile(tickers, 2), np.concatenate([start, end])).reshape(2, -1)
     reasons = np.full(tickers.size, "", dtype=object)
     for pair in np.flatnonzero(~(np.isfinite(first_close) & np.isfinite(last_close))):
         ticker, opened, closed = str(tickers[pair]), start[pair], end[pair]

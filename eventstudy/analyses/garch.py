@@ -40,9 +40,12 @@ def garch_tables(inputs: AnalysisInputs) -> dict[str, pd.DataFrame]:
         mine = np.flatnonzero(np.isin(chosen, positions))
         if not mine.size:
             continue
-        panel = inputs.prepared.panels[calendar]
+        whole = inputs.prepared.panels[calendar]
         pairs = chosen[mine]
-        keys = np.stack([places.column[pairs], places.day_zero_row[pairs]], axis=1)
+        # The panel's columns of these securities only: the OLS fit's running sums cover no other column.
+        columns_used, security_of = np.unique(places.column[pairs], return_inverse=True)
+        panel = whole.slice(0, len(whole.index), columns_used)
+        keys = np.stack([security_of.ravel(), places.day_zero_row[pairs]], axis=1)
         unique, back = np.unique(keys, axis=0, return_inverse=True)
         security, day_zero_row = unique[:, 0], unique[:, 1]
         ols = fit_pairs(
@@ -54,7 +57,7 @@ def garch_tables(inputs: AnalysisInputs) -> dict[str, pd.DataFrame]:
             spec.estimation_window,
             spec.path_window,
             spec.event_windows,
-            usable=inputs.usable[calendar],
+            usable=panel.usable,
         )
         estimated = (ols.fit.observations >= spec.min_estimation) & (ols.fit.sigma2 > 0)
         fit = garch_fit(spec, panel, security, day_zero_row)

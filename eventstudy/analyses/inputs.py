@@ -36,7 +36,7 @@ class AnalysisInputs:
     @functools.cached_property
     def layout(self) -> SampleLayout:
         """The samples of the study's tests."""
-        return sample_layout(self.prepared.plan.keys())
+        return sample_layout(self.pairs)
 
     @functools.cached_property
     def places(self) -> PairPlaces:

@@ -65,7 +65,7 @@ def rank_partials(
         Adding the partials of disjoint sets of pairs gives those of their union.
     """
     combined = np.hstack([estimation_values, path_values])
-    ranked = np.isfinite(path_values).any(axis=1)
+    ranked = np.isfinite(path_values).any(axis=1) & (members.ids >= 0).any(axis=1)  # pairs some sample reads
     scores = np.full(combined.shape, np.nan)
     if ranked.any():
         scores[ranked] = rank_scores(combined[ranked])
