@@ -207,8 +207,8 @@ COLUMNS |= {
         "measure": "'ar_squared' or 'range' (see volatility.csv)",
         **_WINDOW,
         **_SAMPLE_TEST,
-        "test": "mean_ratio_t (skewness-adjusted t of the mean ratio against 1) or corrado_rank (ranks of the daily "
-        "measure over the estimation window and the AR path)",
+        "test": "mean_ratio_t (skewness-adjusted t of the mean ratio against 1) or, for the range measure, "
+        "corrado_rank (ranks of the daily ranges over the estimation window and the AR path)",
         "estimate": "mean ratio of the sample",
     },
     "bhar": {

@@ -30,7 +30,6 @@ import pandas as pd
 from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.columns import ALL_EVENTS, ALL_GROUPS, COLUMNS
 from eventstudy.engine import Computation, ComputedPairs, PairPlan, fit_chunk
-from eventstudy.engine.activity import window_days
 from eventstudy.engine.panels import PanelSource
 from eventstudy.spec import StudySpec, window_label
 from eventstudy.statistics import (
@@ -46,7 +45,6 @@ from eventstudy.statistics import (
     sample_tests,
     sq_test,
 )
-from eventstudy.statistics.ranks import rank_partials
 from eventstudy.statistics.tests import (
     grank_partials,
     grank_scale,
@@ -244,9 +242,6 @@ class ChunkStatistics:
         Estimation residuals of each pair and the share of them that are positive.
     partials
         Per event window, the chunk's :class:`~eventstudy.statistics.WindowPartials`.
-    volatility
-        With the ``volatility`` analysis, per event window, the chunk's sums of the rank test of squared standardized
-        ARs (:func:`~eventstudy.statistics.ranks.rank_partials`); empty otherwise.
     """
 
     positions: np.ndarray
@@ -255,7 +250,6 @@ class ChunkStatistics:
     residual_days: np.ndarray
     positive_share: np.ndarray
     partials: tuple[WindowPartials, ...]
-    volatility: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
 
 
 def _window_inputs(
@@ -315,17 +309,7 @@ def chunk_statistics(
             rows = extension == added
             sq[rows, position] = sq_test(car[rows], residuals[rows], window[1] - window[0] + 1 + int(added))
     residual_days, positive_share = residual_summary(residuals)
-    volatility: list[tuple[np.ndarray, np.ndarray]] = []
-    if "volatility" in spec.analyses:
-        # Squared ARs in units of their own variance: the estimation residuals' sigma^2, the path's Var(AR_t).
-        with np.errstate(invalid="ignore", divide="ignore"):
-            estimation = residuals**2 / arrays.fit.sigma2[:, np.newaxis]
-            path = arrays.ar**2 / arrays.ar_variance
-        windows = [window_days(arrays.offsets, window, extension) for window in spec.event_windows]
-        volatility = rank_partials(members.restricted(computed.estimable), estimation, path, windows)
-    return ChunkStatistics(
-        positions, computed.summary(), sq, residual_days, positive_share, tuple(partials), tuple(volatility)
-    )
+    return ChunkStatistics(positions, computed.summary(), sq, residual_days, positive_share, tuple(partials))
 
 
 def chunk_grank(
@@ -363,7 +347,6 @@ class StudyStatistics:
     residual_days: np.ndarray
     positive_share: np.ndarray
     partials: tuple[WindowPartials, ...]
-    volatility: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
 
 
 def grank_scales(computed: ComputedPairs, layout: SampleLayout, spec: StudySpec) -> list[np.ndarray]:

@@ -77,19 +77,11 @@ def _joined(results: list[ChunkStatistics], count: int) -> tuple[ComputedPairs, 
             out[result.positions] = getattr(result, name)
         return out
 
-    volatility = tuple(
-        (
-            reduce(np.add, [result.volatility[position][0] for result in results]),
-            reduce(np.add, [result.volatility[position][1] for result in results]),
-        )
-        for position in range(len(results[0].volatility))
-    )
     return pairs, StudyStatistics(
         sq_p_value=placed("sq_p_value"),
         residual_days=placed("residual_days"),
         positive_share=placed("positive_share"),
         partials=tuple(partials),
-        volatility=volatility,
     )
 
 
@@ -130,11 +122,7 @@ def _compute_chunks(
                 partial.with_grank((reduce(np.add, [s[0] for s in sums]), reduce(np.add, [s[1] for s in sums])))
             )
         statistics = StudyStatistics(
-            statistics.sq_p_value,
-            statistics.residual_days,
-            statistics.positive_share,
-            tuple(partials),
-            statistics.volatility,
+            statistics.sq_p_value, statistics.residual_days, statistics.positive_share, tuple(partials)
         )
     return pairs, statistics
 
@@ -166,7 +154,7 @@ def run_study(spec: StudySpec, progress: Progress | None = None) -> EventStudyRe
     step("testing")
     pairs_tidy = pairs_table(computation)
     inference = infer(computation, pairs_tidy, statistics)
-    analyses = run_analyses(AnalysisInputs(spec, prepared, computation, pairs_tidy, statistics), step)
+    analyses = run_analyses(AnalysisInputs(spec, prepared, computation, pairs_tidy), step)
     return EventStudyResults(
         spec=spec,
         pairs=pairs_tidy,

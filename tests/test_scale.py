@@ -2,8 +2,8 @@
 
 The reference study (``tests/data/reference``) is run whole in one chunk, in five chunks under a small memory budget
 (each chunk fitted on its own slice of the panels, GRANK in a second pass), and on a local Dask cluster of two workers
-reading the panels from Parquet partitions; every table must agree to 1e-12, and those of the analyses to 1e-9 (their
-rank sums are added chunk by chunk, and a rank statistic is a difference of such sums).
+reading the panels from Parquet partitions; every table must agree to 1e-12, and those of the analyses to 1e-9 (a
+volatility ratio's t is a difference of near-equal numbers, which multiplies the last-digit differences of the ARs).
 """
 
 from __future__ import annotations

@@ -11,11 +11,13 @@ Abnormal volatility (:mod:`eventstudy.statistics.volatility`), two measures:
 
 ``ar_squared``
     the mean over the window of ``AR_t^2 / Var(AR_t)`` (the study's model and its prediction-error variance),
-    F-tested per pair; per sample the skewness-adjusted t of the mean ratio against 1 and the rank test of the
-    squared standardized ARs (whose estimation-window sums the chunks computed, :mod:`eventstudy.inference`);
+    F-tested per pair; per sample the skewness-adjusted t of the mean ratio against 1 (which takes the pairs as
+    independent; a rank test would need every pair's estimation residuals, which the engine does not keep beyond
+    its chunk, and ranking them there costs more than this analysis may);
 ``range``
     the window's mean Parkinson (1980) variance from the daily high and low over the estimation window's, SQ-tested
-    per pair; per sample the same two tests. A basket has no high and low.
+    per pair; per sample the same t and the rank test of the daily ranges over the estimation window and the AR
+    path, robust to the cross-correlation of pairs that share an event date. A basket has no high and low.
 
 A pair needs at least ``fallback_floor`` estimation days with the measure (the study's floor for a short history).
 """
@@ -213,7 +215,6 @@ def volatility_tables(inputs: AnalysisInputs) -> dict[str, pd.DataFrame]:
     extension = inputs.prepared.plan.extension
     masks = [window_days(path, window, extension) for window in spec.event_windows]
     range_ranks = rank_partials(layout.members, range_estimation, range_path, masks)
-    residual_days = spec.residual_window[1] - spec.residual_window[0] + 1
     pair_tables, test_tables = [], []
     for position, window in enumerate(spec.event_windows):
         mask = masks[position]
@@ -243,26 +244,22 @@ def volatility_tables(inputs: AnalysisInputs) -> dict[str, pd.DataFrame]:
                     "reason": reason,
                 }
             )
-        rank_sums = {
-            "ar_squared": (
-                np.asarray(np.isfinite(window_ar).any(axis=1)),
-                inputs.statistics.volatility[position],
-                residual_days,
-            ),
-            "range": (np.asarray(np.isfinite(shifted).any(axis=1)), range_ranks[position], split),
-        }
         for measure, (values, _, _, _) in measures.items():
             members = layout.members.restricted(np.isfinite(values))
-            observed_pairs, (sums, sum_counts), width = rank_sums[measure]
-            ranked = layout.members.restricted(observed_pairs)
-            outcomes = {
-                "mean_ratio_t": mean_ratio_tests(members, values),
-                "corrado_rank": rank_test(ranked.counts(), sums, sum_counts, width),
-            }
-            present = np.flatnonzero((members.counts() > 0) | (ranked.counts() > 0))
+            outcomes = {"mean_ratio_t": mean_ratio_tests(members, values)}
+            present = members.counts() > 0
+            if measure == "range":
+                ranked = layout.members.restricted(np.asarray(np.isfinite(shifted).any(axis=1)))
+                outcomes["corrado_rank"] = rank_test(ranked.counts(), *range_ranks[position], split)
+                present |= ranked.counts() > 0
             test_tables.append(
                 test_rows(
-                    layout, outcomes, present, members.means(values), _VOLATILITY_ABOUT, {"measure": measure, **labels}
+                    layout,
+                    outcomes,
+                    np.flatnonzero(present),
+                    members.means(values),
+                    _VOLATILITY_ABOUT,
+                    {"measure": measure, **labels},
                 )
             )
     return {

@@ -1,4 +1,4 @@
-"""What the analyses read: the study, its prepared data, its computed pairs and the chunks' partial sums."""
+"""What the analyses read: the study, its prepared data, its computed pairs and their table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 
 from eventstudy.engine import Computation, ComputedPairs, Prepared
 from eventstudy.engine.activity import ActivityPanel, Closes, PairPlaces, activity_panels, place_pairs
-from eventstudy.inference import SampleLayout, StudyStatistics, sample_layout
+from eventstudy.inference import SampleLayout, sample_layout
 from eventstudy.spec import StudySpec
 
 __all__ = ["AnalysisInputs"]
@@ -18,14 +18,13 @@ __all__ = ["AnalysisInputs"]
 
 @dataclass(frozen=True)
 class AnalysisInputs:
-    """What the analyses read: the study, its prepared data, its computed pairs and their tidy table, and the
-    partial sums of the chunks."""
+    """What the analyses read: the study, its prepared data (panels, prices, long returns), its computed pairs and
+    their tidy table."""
 
     spec: StudySpec
     prepared: Prepared
     computation: Computation
     pairs: pd.DataFrame
-    statistics: StudyStatistics
 
     @property
     def computed(self) -> ComputedPairs:

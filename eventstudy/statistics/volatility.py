@@ -3,7 +3,8 @@
 (a) The variance ratio of event-window abnormal returns, ``U_it = AR_it^2 / Var(AR_it)`` (Beaver 1968; Patell &
 Wolfson 1979), per pair averaged over the window, with an F reference per pair; per sample, a skewness-adjusted t of
 its mean against 1 (the test of Landsman & Maydew 2002 with Johnson's 1978 correction, :func:`mean_ratio_tests`)
-and the rank test of the squared standardized ARs (:func:`eventstudy.statistics.ranks.rank_test`).
+and the rank test of a daily volatility measure (:func:`eventstudy.statistics.ranks.rank_test`, e.g. of the
+squared standardized ARs, :func:`volatility_rank`).
 (b) A range-based ratio: Parkinson's (1980) daily variance from the high and the low,
 ``sigma^2_P,t = (log(H_t / L_t))^2 / (4 log 2)``, averaged over the event window and divided by its estimation
 window average, with the SQ test per pair and the same sample tests.
