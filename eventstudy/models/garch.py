@@ -93,7 +93,7 @@ _DECREMENT = 1e-8
 _MAX_ITERATIONS = 100
 #: Step halvings of the line search; a parameter this close to a bound counts as on it; the smallest eigenvalue of
 #: the (made positive) negated Hessian relative to its largest.
-_HALVINGS, _EDGE, _FLOOR = 40, 1e-12, 1e-12
+_HALVINGS, _EDGE, _FLOOR = 20, 1e-12, 1e-12
 
 
 @dataclass(frozen=True)
