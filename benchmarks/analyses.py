@@ -2,10 +2,13 @@
 
 Part 1, the real study. ``eventstudy run events.csv --offline`` computes
 ``EventStudy(load_events("events.csv"), garch_tickers=<timeline of study.toml>).run()`` on the offline chain (local
-cache, then the packaged snapshot). Each run is a fresh process, as on the command line (imports included), timed
-with ``time.process_time`` around ``run()`` only (report writing excluded): once with ``analyses=[]`` (the study as
-before issue 17) and once with the default analyses, ``--repeat`` times each, alternating; the best run of each is
-printed with its split by pipeline step (from the run's progress labels), and the share the analyses add.
+cache, then the packaged snapshot). Each run is a fresh process timed with ``time.process_time`` around ``run()``
+only (report writing excluded): once with ``analyses=[]`` (the study as before issue 17) and once with the default
+analyses, ``--repeat`` times each, alternating; the best run of each is printed with its split by pipeline step
+(from the run's progress labels), and the share the analyses add. Two sessions (``--session``, default both): ``cli``
+imports the report's modules before the run, as the command does to read study.toml (scipy.stats among them, about
+0.6 s); ``api`` does not, as a fresh ``python -c "...run()"`` would, so the run pays those imports (the brief's
+"about 2 s of study CPU").
 
 Part 2, GARCH(1,1) per pair: :func:`eventstudy.models.garch.fit_garch_market` on ``--garch-pairs`` synthetic pairs
 (240 estimation days, GARCH errors), and the same fits with ``arch`` when it is installed (``pip install arch``):
@@ -32,21 +35,26 @@ REPO = Path(__file__).resolve().parents[1]
 BUDGET = 0.25
 
 
-def timeline(study_file: Path) -> list[str]:
-    """The timeline securities of a study.toml (what ``eventstudy run`` passes as ``garch_tickers``)."""
-    from eventstudy.report import load_report_config
+def timeline(study_file: Path, session: str = "api") -> list[str]:
+    """The timeline securities of a study.toml (what ``eventstudy run`` passes as ``garch_tickers``): read as the
+    command reads it (``session="cli"``, importing the report's modules), or with tomllib alone."""
+    if not study_file.is_file():
+        return []
+    if session == "cli":
+        from eventstudy.report import load_report_config
 
-    config = load_report_config(study_file) if study_file.is_file() else None
-    return list(config.timeline or ()) if config is not None else []
+        return list(load_report_config(study_file).timeline or ())
+    import tomllib
+
+    return list(tomllib.loads(study_file.read_text(encoding="utf-8")).get("report", {}).get("timeline", []))
 
 
-def worker(events: str, study_file: str, with_analyses: bool) -> None:
+def worker(events: str, study_file: str, with_analyses: bool, session: str) -> None:
     """One run of the study in this (fresh) process; prints its CPU seconds in total and per step as JSON."""
     from eventstudy import EventStudy, load_events
     from eventstudy.prices import default_price_source
 
-    # As ``eventstudy run`` does in both cases: read study.toml (importing the report's modules) before the run.
-    chosen = timeline(Path(study_file))
+    chosen = timeline(Path(study_file), session)
     options: dict[str, object] = {"analyses": []}
     if with_analyses:
         study = EventStudy(load_events(events), prices=default_price_source(offline=True))
@@ -65,13 +73,13 @@ def worker(events: str, study_file: str, with_analyses: bool) -> None:
     print(json.dumps({"total": ended - started, "steps": steps, "pairs": len(results.pairs)}))
 
 
-def real_study(events: str, study_file: str, repeat: int) -> None:
+def real_study(events: str, study_file: str, repeat: int, session: str) -> None:
     """Part 1: the best of ``repeat`` fresh runs without and with the analyses."""
     runs: dict[bool, list[dict]] = {False: [], True: []}
     for _ in range(repeat):
         for with_analyses in (False, True):
             command = [sys.executable, __file__, "--worker", "with" if with_analyses else "without"]
-            command += ["--events", events, "--study-toml", study_file]
+            command += ["--events", events, "--study-toml", study_file, "--session", session]
             completed = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)
             runs[with_analyses].append(json.loads(completed.stdout.strip().splitlines()[-1]))
     best = {mode: min(items, key=lambda item: item["total"]) for mode, items in runs.items()}
@@ -80,7 +88,8 @@ def real_study(events: str, study_file: str, repeat: int) -> None:
         f"Real study: {Path(events).name}, {best[True]['pairs']} pairs, offline; garch_tickers = "
         f"{', '.join(timeline(Path(study_file))) or 'none'} (timeline of {Path(study_file).name})"
     )
-    print(f"CPU seconds of EventStudy.run() in a fresh process, best of {repeat} (report writing excluded)")
+    imports = "report modules imported first, as the command does" if session == "cli" else "nothing imported first"
+    print(f"CPU seconds of EventStudy.run() in a fresh process ({imports}), best of {repeat}; report writing excluded")
     print(f"{'step':<52} {'without':>9} {'with':>9}")
     labels = list(dict.fromkeys([*best[True]["steps"], *best[False]["steps"]]))
     for label in labels:
@@ -116,7 +125,7 @@ def garch_per_pair(pairs: int, seed: int) -> None:
     started = time.process_time()
     fit = fit_garch_market(y[:, :240], x[:, :240], y[:, 240:], x[:, 240:])
     ours = time.process_time() - started
-    print(f"\nGARCH(1,1) market model, {pairs} synthetic pairs of 240 estimation days")
+    print(f"GARCH(1,1) market model, {pairs} synthetic pairs of 240 estimation days")
     print(f"eventstudy.models.garch: {1000 * ours / pairs:.2f} ms per pair ({int(fit.converged.sum())} converged)")
     try:
         from arch import arch_model
@@ -138,12 +147,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="fresh runs per mode (best CPU time)")
     parser.add_argument("--garch-pairs", type=int, default=200, help="synthetic pairs of part 2 (0: skip)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--session", choices=("both", "cli", "api"), default="both", help="what is imported before the run"
+    )
     parser.add_argument("--worker", choices=("with", "without"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.events, args.study_toml, args.worker == "with")
+        worker(args.events, args.study_toml, args.worker == "with", args.session)
         return
-    real_study(args.events, args.study_toml, args.repeat)
+    for session in ("cli", "api") if args.session == "both" else (args.session,):
+        real_study(args.events, args.study_toml, args.repeat, session)
+        print()
     if args.garch_pairs:
         garch_per_pair(args.garch_pairs, args.seed)
 
