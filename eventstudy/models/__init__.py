@@ -23,9 +23,9 @@ Models (``name``: what is fitted on the estimation window, and the normal return
     and the reported beta is ``sum_k b_ik``.
 ``garch``
     The market model with GARCH(1,1) errors (:mod:`eventstudy.models.garch`), fitted by maximum likelihood
-    (slower: an iterative fit, about a thousand times the cost of the others per pair, seconds for a thousand
-    pairs). The prefix sums give its OLS counterpart, the fallback of the pairs whose GARCH fit fails; the engine
-    replaces the rest (:mod:`eventstudy.engine.garch`).
+    (slower: an iterative fit, about 1 ms per pair against microseconds for the others). The prefix sums give its
+    OLS counterpart, the fallback of the pairs whose GARCH fit fails; the engine replaces the rest
+    (:mod:`eventstudy.engine.garch`).
 ``scholes-williams``
     Scholes & Williams (1977): ``b = (b^- + b^0 + b^+) / (1 + 2 rho_m)`` from the three simple regressions on
     ``R_m,t-1``, ``R_m,t``, ``R_m,t+1`` and the first-order autocorrelation ``rho_m`` of the market;
