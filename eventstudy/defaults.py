@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 __all__ = [
+    "ANALYSES",
     "BACKENDS",
+    "DEFAULT_BHAR_WINDOWS",
     "DEFAULT_BOOTSTRAP_REPLICATIONS",
     "DEFAULT_ESTIMATION_WINDOW",
     "DEFAULT_EVENT_WINDOWS",
@@ -43,6 +45,10 @@ DEFAULT_FALLBACK_FLOOR = 15
 DEFAULT_SKIP_AFTER_LISTING = 5
 DEFAULT_BOOTSTRAP_REPLICATIONS = 999
 DEFAULT_PLACEBO_REPLICATIONS = 199
+#: Long windows of the buy-and-hold abnormal returns (see :mod:`eventstudy.analyses.bhar`).
+DEFAULT_BHAR_WINDOWS: tuple[Window, ...] = ((0, 20), (0, 60))
+#: The analyses beyond abnormal returns a study runs by default (see :mod:`eventstudy.analyses`).
+ANALYSES = ("cross_section", "volume", "volatility", "bhar", "garch")
 #: Working memory of one chunk of pairs, in bytes (see :mod:`eventstudy.engine.chunks`).
 DEFAULT_MEMORY_BUDGET = 1 << 30
 #: Where the chunks are computed (see :mod:`eventstudy.engine.backends`).

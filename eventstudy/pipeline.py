@@ -10,7 +10,10 @@
    every sample's spread of SCARs;
 5. **placebo** (:func:`eventstudy.engine.placebo.placebo_cars`), in this process;
 6. **tables and tests** (:mod:`eventstudy.engine.tables`, :func:`eventstudy.inference.infer`): the pairs, the AR
-   paths, every test of every pair and sample, and the results.
+   paths, every test of every pair and sample;
+7. **analyses** (:func:`eventstudy.analyses.run_analyses`), in this process: the cross-sectional regressions,
+   abnormal volume and volatility, buy-and-hold abnormal returns and GARCH ARs of ``spec.analyses``; and the
+   results.
 
 With the in-process backend the chunks read the panels in memory; with Dask the panels are written once as Parquet
 partitions (:mod:`eventstudy.engine.store`) that each worker reads its slice from. Every sum is added in the same
@@ -28,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eventstudy.analyses import AnalysisInputs, run_analyses
 from eventstudy.columns import COLUMNS
 from eventstudy.engine import Computation, ComputedPairs, ar_table, join_pairs, pairs_table, prepare
 from eventstudy.engine.backends import Backend, make_backend
@@ -150,6 +154,7 @@ def run_study(spec: StudySpec, progress: Progress | None = None) -> EventStudyRe
     step("testing")
     pairs_tidy = pairs_table(computation)
     inference = infer(computation, pairs_tidy, statistics)
+    analyses = run_analyses(AnalysisInputs(spec, prepared, computation, pairs_tidy), step)
     return EventStudyResults(
         spec=spec,
         pairs=pairs_tidy,
@@ -159,4 +164,5 @@ def run_study(spec: StudySpec, progress: Progress | None = None) -> EventStudyRe
         caar=inference.caar,
         skipped=prepared.skipped,
         prices=prepared.prices,
+        **analyses,
     )

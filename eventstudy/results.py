@@ -18,7 +18,14 @@ Tables (all tidy, one observation per row; documented column by column in :data:
 ``skipped``
     Events and securities that gave no pair, with the reason.
 
-This module holds data and presents it; it computes no statistic (see :mod:`eventstudy.inference`).
+And the tables of the analyses beyond abnormal returns (:data:`ANALYSIS_TABLES`, :mod:`eventstudy.analyses`):
+``cross_section`` (regressions of CARs on characteristics, per event and pooled), ``volume`` and ``volume_tests``
+(abnormal trading volume per pair and per sample), ``volatility`` and ``volatility_tests`` (abnormal volatility),
+``bhar`` and ``bhar_tests`` (buy-and-hold abnormal returns over long windows), ``garch`` (GARCH(1,1) ARs beside the
+OLS ones for ``garch_tickers``). An analysis the study did not run leaves its tables empty.
+
+This module holds data and presents it; it computes no statistic (see :mod:`eventstudy.inference` and
+:mod:`eventstudy.analyses`).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy.analyses import ANALYSIS_TABLES, empty_tables
 from eventstudy.prices import PriceData
 from eventstudy.spec import StudySpec, Window, headline_window, window_label
 from eventstudy.version import __version__
@@ -42,9 +50,9 @@ from eventstudy.version import __version__
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-__all__ = ["TABLES", "EventStudyResults", "Summary", "SummaryTable"]
+__all__ = ["ANALYSIS_TABLES", "TABLES", "EventStudyResults", "Summary", "SummaryTable"]
 
-#: The tidy tables of a study, in the order they are written.
+#: The tidy tables of a study's abnormal returns, in the order they are written (then :data:`ANALYSIS_TABLES`).
 TABLES = ("pairs", "ar", "car", "tests", "caar", "skipped")
 #: The sample test the summary and the report lead with: BMP t adjusted for event-date clustering.
 HEADLINE_TEST = "kolari_pynnonen_bmp"
@@ -162,6 +170,8 @@ class EventStudyResults:
         The tidy tables.
     prices
         The prices the study read, with the coverage of each series (what the report draws).
+    cross_section, volume, volume_tests, volatility, volatility_tests, bhar, bhar_tests, garch
+        The tables of the analyses (:data:`ANALYSIS_TABLES`; empty when not run).
     """
 
     spec: StudySpec
@@ -172,6 +182,14 @@ class EventStudyResults:
     caar: pd.DataFrame
     skipped: pd.DataFrame
     prices: PriceData = field(default_factory=PriceData)
+    cross_section: pd.DataFrame = field(default_factory=lambda: empty_tables()["cross_section"])
+    volume: pd.DataFrame = field(default_factory=lambda: empty_tables()["volume"])
+    volume_tests: pd.DataFrame = field(default_factory=lambda: empty_tables()["volume_tests"])
+    volatility: pd.DataFrame = field(default_factory=lambda: empty_tables()["volatility"])
+    volatility_tests: pd.DataFrame = field(default_factory=lambda: empty_tables()["volatility_tests"])
+    bhar: pd.DataFrame = field(default_factory=lambda: empty_tables()["bhar"])
+    bhar_tests: pd.DataFrame = field(default_factory=lambda: empty_tables()["bhar_tests"])
+    garch: pd.DataFrame = field(default_factory=lambda: empty_tables()["garch"])
 
     @property
     def coverage(self) -> dict[str, dict[str, object]]:
@@ -312,11 +330,12 @@ class EventStudyResults:
         )
 
     def to_csv(self, folder: str | Path) -> list[Path]:
-        """Write ``pairs.csv``, ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv`` and ``skipped.csv``."""
+        """Write ``pairs.csv``, ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv``, ``skipped.csv`` and the
+        analyses' tables (``cross_section.csv``, ... :data:`ANALYSIS_TABLES`; header only when not run)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written = []
-        for name in TABLES:
+        for name in (*TABLES, *ANALYSIS_TABLES):
             path = folder / f"{name}.csv"
             getattr(self, name).to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
             written.append(path)
@@ -368,6 +387,11 @@ def _configuration(spec: StudySpec) -> dict[str, object]:
         "bootstrap_replications": spec.bootstrap_replications,
         "placebo_replications": spec.placebo_replications,
         "seed": spec.seed,
+        "analyses": list(spec.analyses),
+        "formula": spec.formula,
+        "characteristics": None if spec.characteristics is None else spec.characteristics.source,
+        "bhar_windows": [list(window) for window in spec.bhar_windows],
+        "garch_tickers": list(spec.garch_tickers),
         "tickers": listed(spec.tickers),
         "groups": listed(spec.groups),
     }

@@ -14,12 +14,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import cast, get_args
+
+import pandas as pd
 
 from eventstudy.baskets import Basket, make_baskets
 from eventstudy.calendars import calendar_name
 from eventstudy.defaults import (
+    ANALYSES,
     BACKENDS,
+    DEFAULT_BHAR_WINDOWS,
     DEFAULT_BOOTSTRAP_REPLICATIONS,
     DEFAULT_ESTIMATION_WINDOW,
     DEFAULT_EVENT_WINDOWS,
@@ -43,10 +48,19 @@ from eventstudy.models import NormalReturnModel, get_model
 from eventstudy.prices import PriceChain, PriceSource, as_chain
 from eventstudy.returns import ReturnKind
 from eventstudy.statistics import TESTS
+from eventstudy.statistics.cross_section import (
+    BUILT_IN_CHARACTERISTICS,
+    DEFAULT_FORMULA,
+    Characteristics,
+    check_formula,
+    read_characteristics,
+)
 from eventstudy.universe import Security, Universe, UniverseError, load_universe
 
 __all__ = [
+    "ANALYSES",
     "BACKENDS",
+    "DEFAULT_BHAR_WINDOWS",
     "DEFAULT_BOOTSTRAP_REPLICATIONS",
     "DEFAULT_ESTIMATION_WINDOW",
     "DEFAULT_EVENT_WINDOWS",
@@ -86,6 +100,15 @@ def _names(values: Iterable[str] | None) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)
 
 
+def _characteristics(value: str | Path | pd.DataFrame | Characteristics | None) -> Characteristics | None:
+    """The user's characteristics from a CSV path, a DataFrame or as they are."""
+    if value is None or isinstance(value, Characteristics):
+        return value
+    if isinstance(value, pd.DataFrame):
+        return Characteristics.from_frame(value)
+    return read_characteristics(value)
+
+
 @dataclass(frozen=True, init=False)
 class StudySpec:
     """An event study's specification, validated and immutable (see the module docstring).
@@ -104,7 +127,8 @@ class StudySpec:
         ``eventstudy.prices.default_price_source()`` to fetch what is missing from Yahoo Finance. Any source is
         wrapped in a :class:`~eventstudy.prices.PriceChain` (coverage is assessed per ticker).
     model
-        A model name (:data:`eventstudy.models.MODELS`) or instance.
+        A model name (:data:`eventstudy.models.MODELS`) or instance. ``"garch"`` refits every pair by maximum
+        likelihood (slow; its placebo CARs keep the OLS market model, see :mod:`eventstudy.engine.garch`).
     benchmark
         Ticker to use as every security's benchmark instead of its own (it must trade on the same calendar).
     estimation_window, event_windows
@@ -134,6 +158,25 @@ class StudySpec:
     bootstrap_replications, placebo_replications, seed
         Wild-bootstrap replications, placebo pseudo-event dates (0: no placebo test) and the random seed (results
         are reproducible for a given seed).
+    analyses
+        The analyses beyond abnormal returns to run (:mod:`eventstudy.analyses`), default all of :data:`ANALYSES`:
+        ``"cross_section"`` (regressions of CARs on characteristics), ``"volume"`` (abnormal trading volume),
+        ``"volatility"`` (abnormal volatility), ``"bhar"`` (buy-and-hold abnormal returns), ``"garch"`` (GARCH(1,1)
+        ARs beside the study's for ``garch_tickers``); ``[]`` for none.
+    characteristics
+        The user's characteristics of securities for the cross-sectional regression: a CSV file (a ``ticker``
+        column and one column per characteristic), a DataFrame of the same shape, or
+        :class:`~eventstudy.statistics.cross_section.Characteristics`.
+    formula
+        The cross-sectional regression, a patsy formula whose response is ``car`` (default
+        :data:`~eventstudy.statistics.cross_section.DEFAULT_FORMULA`); it may use ``group``, ``market``, ``beta``,
+        ``runup``, ``event_id``, ``event_date``, ``ticker`` and the characteristics' columns.
+    bhar_windows
+        Long windows (sessions from day 0) of the buy-and-hold abnormal returns; default :data:`DEFAULT_BHAR_WINDOWS`.
+    garch_tickers
+        Securities whose pairs also get GARCH(1,1) market-model ARs beside the study's model (the ``garch``
+        table); none by default. A security of the universe that the study does not measure gives no rows (so a
+        study derived with other ``tickers`` keeps its specification valid).
     memory_budget
         Working memory of one chunk of pairs, in bytes (:mod:`eventstudy.engine.chunks`); the numbers do not depend
         on it.
@@ -145,9 +188,10 @@ class StudySpec:
     Raises
     ------
     ValueError
-        For windows out of order, an unknown model, fallback policy or test, or counts out of range.
+        For windows out of order, an unknown model, fallback policy, test or analysis, counts out of range, a bad
+        characteristics file (naming file, row and column) or a formula that reads unknown characteristics.
     UniverseError
-        For tickers, groups, baskets or benchmarks the universe cannot honour.
+        For tickers, groups, baskets, benchmarks or garch_tickers the universe cannot honour.
     """
 
     events: EventSet
@@ -172,6 +216,11 @@ class StudySpec:
     bootstrap_replications: int
     placebo_replications: int
     seed: int
+    analyses: tuple[str, ...]
+    characteristics: Characteristics | None
+    formula: str
+    bhar_windows: tuple[Window, ...]
+    garch_tickers: tuple[str, ...]
     memory_budget: int
     backend: str
     workers: int | None
@@ -201,6 +250,11 @@ class StudySpec:
         bootstrap_replications: int = DEFAULT_BOOTSTRAP_REPLICATIONS,
         placebo_replications: int = DEFAULT_PLACEBO_REPLICATIONS,
         seed: int = 0,
+        analyses: Iterable[str] | None = None,
+        characteristics: str | Path | pd.DataFrame | Characteristics | None = None,
+        formula: str | None = None,
+        bhar_windows: Iterable[Sequence[int]] = DEFAULT_BHAR_WINDOWS,
+        garch_tickers: Iterable[str] = (),
         memory_budget: int = DEFAULT_MEMORY_BUDGET,
         backend: str = "in-process",
         workers: int | None = None,
@@ -242,6 +296,13 @@ class StudySpec:
             raise ValueError("bootstrap_replications and placebo_replications must not be negative")
         if "wild_bootstrap" in chosen_tests and bootstrap_replications < 1:
             raise ValueError("the wild_bootstrap test needs bootstrap_replications of at least 1")
+        chosen_analyses = tuple(ANALYSES) if analyses is None else tuple(analyses)
+        unknown = sorted(set(chosen_analyses) - set(ANALYSES))
+        if unknown:
+            raise ValueError(f"unknown analyses {unknown}; choose from {list(ANALYSES)}")
+        user = _characteristics(characteristics)
+        columns = [*BUILT_IN_CHARACTERISTICS, *(user.columns if user is not None else ())]
+        chosen_formula = DEFAULT_FORMULA if formula is None else check_formula(formula, columns)
         if memory_budget < 1 << 20:
             raise ValueError(f"memory_budget is in bytes and must be at least 1 MiB, not {memory_budget}")
         if backend not in BACKENDS:
@@ -271,6 +332,11 @@ class StudySpec:
             "bootstrap_replications": int(bootstrap_replications),
             "placebo_replications": int(placebo_replications),
             "seed": int(seed),
+            "analyses": chosen_analyses,
+            "characteristics": user,
+            "formula": chosen_formula,
+            "bhar_windows": tuple(_window(window, "BHAR window") for window in bhar_windows),
+            "garch_tickers": tuple(dict.fromkeys(garch_tickers)),
             "memory_budget": int(memory_budget),
             "backend": backend,
             "workers": None if workers is None else int(workers),
@@ -284,6 +350,9 @@ class StudySpec:
         for security in self.studied_securities:
             self.benchmark_of(security)
             self.factors_of(security)
+        unknown = [ticker for ticker in self.garch_tickers if ticker not in self.universe]
+        if unknown:
+            raise UniverseError(f"garch_tickers {unknown} are not in the universe")
 
     # -- derived, read-only views ------------------------------------------------------------------------------------
 

@@ -42,8 +42,9 @@ def shared_prices() -> Path:
 
 @pytest.fixture(scope="session")
 def reference_study() -> EventStudy:
-    """The study of ``tests/data/reference`` (the events of the first version, on the packaged snapshot)."""
-    return EventStudy(load_events(REFERENCE / "events.csv"), prices=SnapshotSource())
+    """The study of ``tests/data/reference`` (the events of the first version, on the packaged snapshot), with GARCH
+    ARs beside the OLS ones for NVDA (as ``eventstudy run`` does for the timeline securities of study.toml)."""
+    return EventStudy(load_events(REFERENCE / "events.csv"), prices=SnapshotSource(), garch_tickers=["NVDA"])
 
 
 @pytest.fixture(scope="session")

@@ -70,3 +70,13 @@ def test_size_power_runs_on_a_tiny_configuration() -> None:
     assert "Kolari-Pynnönen check" in output
     for name in TESTS:
         assert name in output
+
+
+def test_analyses_runs_on_a_tiny_configuration(one_event: Path) -> None:
+    arguments = ["--events", str(one_event), "--repeat", "1", "--garch-pairs", "3", "--session", "cli"]
+    output = run_script("analyses.py", *arguments)
+    assert "CPU seconds of EventStudy.run() in a fresh process (report modules imported first" in output
+    for step in ("fitting and summarizing the pairs", "abnormal volume", "buy-and-hold abnormal returns"):
+        assert step in output
+    assert "the analyses add" in output and "of the study's CPU (budget 25%)" in output
+    assert "eventstudy.models.garch:" in output and "ms per pair" in output

@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from eventstudy.cli import app
+from eventstudy.columns import COLUMNS
 from eventstudy.prices import SnapshotSource
+from eventstudy.results import ANALYSIS_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -63,6 +65,38 @@ def test_same_inputs_give_byte_identical_data_files(report: Path, tmp_path: Path
     assert result.exit_code == 0, result.output
     for name in ("ar.csv", "car.csv", "tests.csv", "caar.csv", "pairs.csv", "skipped.csv"):
         assert (again / name).read_bytes() == (report / name).read_bytes(), name
+    for name in ANALYSIS_TABLES:  # the bootstrap of the BHAR tests is seeded too
+        assert (again / f"{name}.csv").read_bytes() == (report / f"{name}.csv").read_bytes(), name
+
+
+def test_the_analyses_are_written_with_their_documented_columns(report: Path) -> None:
+    for name in ANALYSIS_TABLES:
+        table = pd.read_csv(report / f"{name}.csv")
+        assert list(table.columns) == list(COLUMNS[name]) and len(table) > 0, name
+    # GARCH beside the OLS model for the timeline securities of study.toml, which the library does not know.
+    garch = pd.read_csv(report / "garch.csv")
+    assert set(garch["ticker"]) == {"NVDA", "TSM", "ASML"}
+    configuration = json.loads((report / "run.json").read_text(encoding="utf-8"))["configuration"]
+    assert configuration["garch_tickers"] == ["NVDA", "TSM", "ASML"]
+    assert configuration["bhar_windows"] == [[0, 20], [0, 60]]
+    assert configuration["formula"] == "car ~ C(group) + C(market) + beta + runup"
+
+
+def test_own_characteristics_formula_and_long_windows(tmp_path: Path) -> None:
+    traits = tmp_path / "traits.csv"
+    traits.write_text("ticker,chips\nNVDA,1\nTSM,1\nMSFT,0\nMETA,0\nAMZN,0\n", encoding="utf-8")
+    out = tmp_path / "r"
+    arguments = ["run", "--event", "2025-01-27", "--title", "NVIDIA crash", "--tickers", "NVDA,TSM,MSFT,META,AMZN"]
+    options = ["--characteristics", str(traits), "--formula", "car ~ chips", "--bhar-window", "0,10"]
+    result = runner.invoke(app, [*arguments, *options, "--garch-tickers", "NVDA", "--offline", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    cross = pd.read_csv(out / "cross_section.csv")
+    chips = cross[(cross["window"] == "(0,0)") & (cross["term"] == "chips")].iloc[0]
+    car = pd.read_csv(out / "car.csv").query("window == '(0,0)'").set_index("ticker")["car"]
+    difference = car[["NVDA", "TSM"]].mean() - car[["MSFT", "META", "AMZN"]].mean()
+    assert chips["coef"] == pytest.approx(difference, rel=1e-9) and chips["n"] == 5
+    assert set(pd.read_csv(out / "bhar.csv")["window"]) == {"(0,+10)"}
+    assert set(pd.read_csv(out / "garch.csv")["ticker"]) == {"NVDA"}
 
 
 @pytest.mark.parametrize(
@@ -72,6 +106,10 @@ def test_same_inputs_give_byte_identical_data_files(report: Path, tmp_path: Path
         (["--estimation", "-250,-5"], "must end before the event windows"),
         (["--model", "capm"], "unknown model 'capm'"),
         (["--tickers", "NOPE.XX"], "ticker 'NOPE.XX': unknown Yahoo Finance suffix '.XX'"),
+        (["--bhar-window", "0;20"], "--bhar-window '0;20': expected two whole numbers"),
+        (["--formula", "car ~ size"], "unknown characteristics ['size']"),
+        (["--garch-tickers", "SPY"], "--garch-tickers SPY: not among the studied securities"),
+        (["--garch-tickers", "NOPE"], "garch_tickers ['NOPE'] are not in the universe"),
     ],
 )
 def test_bad_options_exit_1_before_writing(arguments: list[str], message: str, tmp_path: Path) -> None:
@@ -80,6 +118,16 @@ def test_bad_options_exit_1_before_writing(arguments: list[str], message: str, t
     )
     assert result.exit_code == 1, result.output
     assert message in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_bad_characteristics_file_exits_1_naming_row_and_column(tmp_path: Path) -> None:
+    traits = tmp_path / "traits.csv"
+    traits.write_text("ticker,rd\nNVDA,0.1\nTSM,high\n", encoding="utf-8")
+    arguments = ["run", str(REPO / "events.csv"), "--offline", "--out", str(tmp_path / "r")]
+    result = runner.invoke(app, [*arguments, "--characteristics", str(traits)])
+    assert result.exit_code == 1
+    assert "row 3, column 'rd': 'high' is not a number" in result.output
     assert not (tmp_path / "r").exists()
 
 

@@ -85,7 +85,14 @@ def run(
     group: Annotated[
         list[str] | None, typer.Option("--group", help="Study only this universe group (repeatable).")
     ] = None,
-    model: Annotated[str, typer.Option(help=f"Normal-return model: {', '.join(MODELS)}.")] = spec.DEFAULT_MODEL,
+    model: Annotated[
+        str,
+        typer.Option(
+            help=f"Normal-return model: {', '.join(MODELS)}. garch is slow: an iterative maximum-likelihood fit of "
+            "every pair, about 1 ms each (the other models: microseconds); its placebo dates keep the OLS market "
+            "model."
+        ),
+    ] = spec.DEFAULT_MODEL,
     benchmark: Annotated[str | None, typer.Option(help="One benchmark for every security (same calendar).")] = None,
     estimation: Annotated[str, typer.Option(help="Estimation window T0,T1 in sessions.")] = window_text(
         spec.DEFAULT_ESTIMATION_WINDOW
@@ -124,6 +131,40 @@ def run(
         bool, typer.Option(help="Leave other events' windows out of estimation windows.")
     ] = False,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap (same seed, same numbers).")] = 0,
+    characteristics: Annotated[
+        Path | None,
+        typer.Option(
+            "--characteristics",
+            help="CSV of your own characteristics of the securities (a ticker column, one column per "
+            "characteristic) for the cross-sectional regression of CARs.",
+            dir_okay=False,
+        ),
+    ] = None,
+    formula: Annotated[
+        str | None,
+        typer.Option(
+            "--formula",
+            help='Cross-sectional regression of CARs, e.g. "car ~ C(group) + beta" (default: car ~ C(group) + '
+            "C(market) + beta + runup; columns of --characteristics may be used).",
+        ),
+    ] = None,
+    bhar_window: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bhar-window",
+            help="Long window tau1,tau2 of the buy-and-hold abnormal returns (repeatable); default "
+            + " ".join(window_text(w) for w in spec.DEFAULT_BHAR_WINDOWS)
+            + ".",
+        ),
+    ] = None,
+    garch_tickers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--garch-tickers",
+            help="Securities whose ARs are also computed with a GARCH(1,1) market model, beside the study's "
+            "(comma-separated or repeated); default the timeline securities of study.toml.",
+        ),
+    ] = None,
     open_report: Annotated[bool, typer.Option("--open", help="Open the report's index in a browser.")] = False,
     claims_file: Annotated[
         Path | None,
@@ -155,14 +196,18 @@ def run(
     from eventstudy.prices import default_price_source
     from eventstudy.publish import check_output_folder
     from eventstudy.report import FOLDER_README, STUDY_FILE, ReportConfig, load_report_config, write_report
+    from eventstudy.statistics.cross_section import FormulaError
     from eventstudy.study import EventStudy
     from eventstudy.universe import load_universe
 
     windows = [parse_window(text, "--window") for text in window] if window else list(spec.DEFAULT_EVENT_WINDOWS)
-    estimation_window = parse_window(estimation, "--estimation")
-    selected = (
-        [ticker.strip() for entry in tickers for ticker in entry.split(",") if ticker.strip()] if tickers else None
+    long_windows = (
+        [parse_window(text, "--bhar-window") for text in bhar_window]
+        if bhar_window
+        else list(spec.DEFAULT_BHAR_WINDOWS)
     )
+    estimation_window = parse_window(estimation, "--estimation")
+    selected = _listed(tickers)
     if (events_file is None) == (event is None):
         raise fail("give an events file or one --event (with --title), not both and not neither")
     if event is not None and not title:
@@ -173,7 +218,8 @@ def run(
         # Everything that can be wrong with the inputs and the output folder is found before the study is computed.
         claims_path = claims_file or (events_file.parent / "claims.csv" if events_file else None)
         study_file = events_file.parent / STUDY_FILE if events_file else None
-        inputs = [path for path in (events_file, claims_path, study_file, universe, prices_dir) if path is not None]
+        given = (events_file, claims_path, study_file, universe, prices_dir, characteristics)
+        inputs = [path for path in given if path is not None]
         inputs += [claims_path.parent / name for name in REFERENCE_FILES] if claims_path else []
         check_output_folder(out, inputs, placeholder=FOLDER_README)
         events = load_events(events_file) if events_file else _one_event(str(event), str(title), event_id)
@@ -203,18 +249,33 @@ def run(
                 exclude_contaminated=exclude_contaminated,
                 include_month_precision=include_month_precision,
                 seed=seed,
+                characteristics=characteristics,
+                formula=formula,
+                bhar_windows=long_windows,
+                garch_tickers=_listed(garch_tickers) or (),
                 memory_budget=parse_bytes(memory_budget, "--memory-budget"),
                 backend="dask" if workers or scheduler else "in-process",
                 workers=workers,
                 scheduler=scheduler,
             )
+            studied = set(study.studied_securities.tickers)
+            outside = [ticker for ticker in study.garch_tickers if ticker not in studied]
+            if outside:
+                raise fail(f"--garch-tickers {','.join(outside)}: not among the studied securities")
+            if garch_tickers is None and config.timeline:
+                # The report's timeline securities, those the study has: the library holds no study's choices.
+                timeline = [ticker for ticker in config.timeline if ticker in studied]
+                study = EventStudy.from_spec(study, garch_tickers=timeline)
         except ValueError as exc:
             raise fail(str(exc)) from None
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
         ) as progress:
             task = progress.add_task("starting", total=None)
-            results = study.run(progress=lambda label: progress.update(task, description=label))
+            try:
+                results = study.run(progress=lambda label: progress.update(task, description=label))
+            except FormulaError as exc:
+                raise fail(f"--formula: {exc}") from None
             if not (results.pairs["status"] == "ok").any():
                 reasons = results.pairs["reason"].value_counts().head(3).index.tolist() or ["no event gave a pair"]
                 raise fail("no (event, security) pair could be estimated: " + "; ".join(reasons), EXIT_DATA_UNAVAILABLE)
@@ -244,6 +305,11 @@ def run(
     console.print(f"Report: {index}")
     if open_report:
         webbrowser.open(index.resolve().as_uri())
+
+
+def _listed(values: list[str] | None) -> list[str] | None:
+    """Tickers given comma-separated or repeated, in order."""
+    return [ticker.strip() for entry in values for ticker in entry.split(",") if ticker.strip()] if values else None
 
 
 def _one_event(moment: str, title: str, event_id: str | None) -> EventSet:

@@ -8,7 +8,10 @@
 * :mod:`~eventstudy.engine.placebo`: CARs on random pseudo-event dates;
 * :mod:`~eventstudy.engine.store`: the panels as Parquet partitions, for workers of a cluster;
 * :mod:`~eventstudy.engine.backends`: where chunks are computed (in this process, or on Dask);
-* :mod:`~eventstudy.engine.tables`: the tidy tables of pairs and AR paths.
+* :mod:`~eventstudy.engine.tables`: the tidy tables of pairs and AR paths;
+* :mod:`~eventstudy.engine.garch`: GARCH(1,1) fits of the pairs of a panel (``model="garch"``, the ``garch`` table);
+* :mod:`~eventstudy.engine.activity`: volume, daily ranges, closes and each pair's place in its panel, for the
+  analyses beyond abnormal returns.
 """
 
 from eventstudy.engine.compute import Computation, ComputedPairs, Prepared, fit_chunk, join_pairs, prepare

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.engine.fit import PairArrays, assemble, fit_pairs, gather, override, scatter
+from eventstudy.engine.garch import garch_fit, with_garch
 from eventstudy.engine.pairs import PairPlan, plan_pairs
 from eventstudy.engine.panels import (
     CalendarPanel,
@@ -24,8 +25,9 @@ from eventstudy.engine.panels import (
     fit_panel,
     load_prices,
     panel_sessions,
+    return_frames,
 )
-from eventstudy.models import MarketAdjusted
+from eventstudy.models import GarchMarket, MarketAdjusted
 from eventstudy.prices import PriceData
 from eventstudy.spec import FALLBACK_LAST_DAY, StudySpec
 
@@ -58,6 +60,9 @@ class ComputedPairs:
         The returns the study's own model had for each pair (the reason it fell back).
     stale_days
         Sessions of the estimation window and AR path with a stale price (zero volume, unchanged close).
+    model_reason
+        Why the study's model was not used although the history is long enough (a GARCH fit that failed, the OLS
+        market model kept); empty otherwise.
     """
 
     arrays: PairArrays
@@ -70,6 +75,7 @@ class ComputedPairs:
     fallback: np.ndarray
     model_observations: np.ndarray
     stale_days: np.ndarray
+    model_reason: np.ndarray
 
     def summary(self) -> ComputedPairs:
         """The same pairs without their estimation residuals and their dates."""
@@ -78,14 +84,16 @@ class ComputedPairs:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A study ready to be fitted: its pairs, the events and securities skipped with the reason, the prices it read
-    and one panel of returns per calendar."""
+    """A study ready to be fitted: its pairs, the events and securities skipped with the reason, the prices it read,
+    one panel of returns per calendar and, per calendar, the returns of every series over all the sessions loaded
+    (the panels' span, or longer for long BHAR windows)."""
 
     spec: StudySpec
     plan: PairPlan
     skipped: pd.DataFrame
     prices: PriceData
     panels: dict[str, CalendarPanel] = field(default_factory=dict)
+    returns: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,8 @@ def prepare(spec: StudySpec, progress: Progress | None = None) -> Prepared:
     if not len(plan):
         return Prepared(spec, plan, skipped, prices)
     step("building return panels")
-    return Prepared(spec, plan, skipped, prices, build_panels(spec, plan, prices))
+    frames, stale = return_frames(spec, prices)
+    return Prepared(spec, plan, skipped, prices, build_panels(spec, plan, frames, stale), frames)
 
 
 def _dates_at(dates: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -185,6 +194,15 @@ def _fit_calendar(spec: StudySpec, plan: PairPlan, rows: np.ndarray, panel: Cale
             short = np.flatnonzero(fallback)
             refit = _fallback_fit(spec, panel, security[short], day_zero_row[short], extension[short])
             arrays = override(arrays, refit, short)
+    model_reason = np.full(rows.size, "", dtype=object)
+    if isinstance(spec.model, GarchMarket):
+        modelled = np.flatnonzero(~fallback)
+        fitted = garch_fit(spec, panel, security[modelled], day_zero_row[modelled])
+        arrays = with_garch(spec, arrays, fitted, modelled, extension)
+        failed = modelled[~fitted.converged]
+        model_reason[failed] = [
+            f"GARCH(1,1) not fitted: {reason}; OLS market model" for reason in fitted.reason[~fitted.converged]
+        ]
     first_day, last_day = spec.residual_window
     dates = panel.index.to_numpy().astype("datetime64[D]")
     estimation_rows = day_zero_row[:, np.newaxis] + np.arange(first_day, last_day + 1)
@@ -207,6 +225,7 @@ def _fit_calendar(spec: StudySpec, plan: PairPlan, rows: np.ndarray, panel: Cale
         fallback=fallback,
         model_observations=observations,
         stale_days=np.nansum(gather(panel.stale.astype(float), watched_rows, security), axis=1),
+        model_reason=model_reason,
     )
 
 
@@ -229,6 +248,7 @@ def join_pairs(parts: Sequence[tuple[np.ndarray, ComputedPairs]], count: int) ->
         fallback=placed("fallback"),
         model_observations=placed("model_observations"),
         stale_days=placed("stale_days"),
+        model_reason=placed("model_reason"),
     )
 
 

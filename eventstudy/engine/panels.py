@@ -34,6 +34,7 @@ __all__ = [
     "fit_panel",
     "load_prices",
     "panel_sessions",
+    "return_frames",
     "sliced_panel",
 ]
 
@@ -211,7 +212,8 @@ def panel_sessions(spec: StudySpec, calendar: str, days: Sequence[pd.Timestamp] 
 
 def load_prices(spec: StudySpec, plan: PairPlan) -> PriceData:
     """Prices of every series the pairs need (securities, basket members, benchmarks, factors) over the span of all
-    panels, through the study's price chain."""
+    panels, through the study's price chain; with the ``bhar`` analysis, to the end of the longest BHAR window too
+    (the panels stay as they are; :mod:`eventstudy.analyses.bhar` reads the longer returns)."""
     members = {basket.security.ticker: basket.members for basket in spec.basket_list}
     wanted: list[str] = []
     for position in dict.fromkeys(plan.security.tolist()):
@@ -222,7 +224,13 @@ def load_prices(spec: StudySpec, plan: PairPlan) -> PriceData:
     if not needed:
         return PriceData()
     spans = [panel_sessions(spec, calendar, plan.day_zero[rows]) for calendar, rows in plan.by_calendar().items()]
-    return spec.prices.load(needed, min(span[0] for span in spans), max(span[-1] for span in spans))
+    end = max(span[-1] for span in spans)
+    if "bhar" in spec.analyses and spec.bhar_windows:
+        reach = max(last for _, last in spec.bhar_windows)
+        for calendar, rows in plan.by_calendar().items():
+            last_day_zero = pd.Timestamp(np.max(plan.day_zero[rows]))
+            end = max(end, offset_sessions(calendar, last_day_zero, [reach], clip=True)[0])
+    return spec.prices.load(needed, min(span[0] for span in spans), end)
 
 
 def _listing_row(calendar: str, index: pd.DatetimeIndex, listed: object) -> int:
@@ -236,9 +244,9 @@ def _listing_row(calendar: str, index: pd.DatetimeIndex, listed: object) -> int:
     return 1 - len(sessions(calendar, day, index[0]))
 
 
-def _return_frames(spec: StudySpec, prices: PriceData) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
-    """Returns of every loaded series, one frame per calendar, with the baskets' returns added; and the stale-price
-    sessions of each series."""
+def return_frames(spec: StudySpec, prices: PriceData) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
+    """Returns of every loaded series over all the sessions they were loaded for, one frame per calendar, with the
+    baskets' returns added; and the stale-price sessions of each series."""
     exchanges = {ticker: spec.universe.exchange_of(ticker) for ticker in prices.frames}
     frames = return_panels(prices.frames, exchanges, spec.return_kind)
     stale = {ticker: stale_sessions(frame, exchanges[ticker]) for ticker, frame in prices.frames.items()}
@@ -252,9 +260,11 @@ def _return_frames(spec: StudySpec, prices: PriceData) -> tuple[dict[str, pd.Dat
     return frames, stale
 
 
-def build_panels(spec: StudySpec, plan: PairPlan, prices: PriceData) -> dict[str, CalendarPanel]:
-    """The panel of every calendar with pairs, calendars in order of first appearance among the pairs."""
-    frames, stale = _return_frames(spec, prices)
+def build_panels(
+    spec: StudySpec, plan: PairPlan, frames: dict[str, pd.DataFrame], stale: dict[str, pd.Series]
+) -> dict[str, CalendarPanel]:
+    """The panel of every calendar with pairs, calendars in order of first appearance among the pairs, from the
+    return frames and stale sessions of :func:`return_frames`."""
     return {
         calendar: _calendar_panel(spec, plan, rows, calendar, frames, stale)
         for calendar, rows in plan.by_calendar().items()

@@ -118,9 +118,13 @@ def pairs_table(computation: Computation) -> pd.DataFrame:
             listing_said = bool(fallback[index]) and security.listed is not None
             gap = _price_gap(security, str(plan.benchmark[index]), start, computation.prices, listing_said)
             reasons[index] += f": {gap}" if gap else ""
+    # A GARCH fit that failed leaves the OLS market model, with the reason, as the short-history fallback does.
+    refitted = computed.model_reason.astype(str) != ""
+    fallback_reasons = np.where(refitted, computed.model_reason, fallback_reasons)
+    used = np.where(refitted, "market", spec.model_name)
     table = keys.assign(
         model=spec.model_name,
-        model_used=np.where(fallback, "market-adjusted", spec.model_name),
+        model_used=np.where(fallback, "market-adjusted", used),
         fallback_reason=fallback_reasons,
         status=np.where(estimable, "ok", "not estimable"),
         reason=reasons,

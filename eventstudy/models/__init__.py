@@ -21,6 +21,11 @@ Models (``name``: what is fitted on the estimation window, and the normal return
 ``dimson``
     Dimson (1979): ``R_it = a_i + sum_{k=-l..l} b_ik R_m,t+k + e_it``; the normal return uses every lag and lead,
     and the reported beta is ``sum_k b_ik``.
+``garch``
+    The market model with GARCH(1,1) errors (:mod:`eventstudy.models.garch`), fitted by maximum likelihood
+    (slower: an iterative fit, about 1 ms per pair against microseconds for the others). The prefix sums give its
+    OLS counterpart, the fallback of the pairs whose GARCH fit fails; the engine replaces the rest
+    (:mod:`eventstudy.engine.garch`).
 ``scholes-williams``
     Scholes & Williams (1977): ``b = (b^- + b^0 + b^+) / (1 + 2 rho_m)`` from the three simple regressions on
     ``R_m,t-1``, ``R_m,t``, ``R_m,t+1`` and the first-order autocorrelation ``rho_m`` of the market;
@@ -51,6 +56,7 @@ __all__ = [
     "ConstantMean",
     "Dimson",
     "Fit",
+    "GarchMarket",
     "MarketAdjusted",
     "MarketModel",
     "MultiFactor",
@@ -415,8 +421,21 @@ class MarketAdjusted(MarketModel):
         )
 
 
+class GarchMarket(MarketModel):
+    """Market model with GARCH(1,1) errors (Bollerslev 1986; Corhay & Tourani Rad 1996).
+
+    Its moments give the OLS market model; the engine refits every pair by maximum likelihood with
+    :func:`eventstudy.models.garch.fit_garch_market` and keeps the OLS fit, with the reason, where that fails.
+    """
+
+    name = "garch"
+    #: The mean equation's two coefficients and the variance equation's three.
+    parameters = 5
+
+
 MODELS: dict[str, type[NormalReturnModel]] = {
-    model.name: model for model in (ConstantMean, MarketAdjusted, MarketModel, MultiFactor, Dimson, ScholesWilliams)
+    model.name: model
+    for model in (ConstantMean, MarketAdjusted, MarketModel, MultiFactor, Dimson, ScholesWilliams, GarchMarket)
 }
 
 

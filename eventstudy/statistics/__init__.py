@@ -7,7 +7,11 @@ eventstudy; each formula follows ``METHODS.md`` and cites its source.
   once (:func:`sample_tests`) or on one (:func:`run_tests`);
 * :mod:`~eventstudy.statistics.correlation`: the residual cross-correlation of the Kolari-Pynnönen adjustment, in
   time linear in the pairs;
-* :mod:`~eventstudy.statistics.placebo`: the placebo test; :mod:`~eventstudy.statistics.multiple`: BH q-values.
+* :mod:`~eventstudy.statistics.placebo`: the placebo test; :mod:`~eventstudy.statistics.multiple`: BH q-values;
+* beyond abnormal returns: :mod:`~eventstudy.statistics.cross_section` (OLS of CARs on characteristics, HC3 and
+  clustered errors), :mod:`~eventstudy.statistics.volume` (abnormal volume), :mod:`~eventstudy.statistics.volatility`
+  (abnormal volatility), :mod:`~eventstudy.statistics.bhar` (buy-and-hold abnormal returns and their tests),
+  :mod:`~eventstudy.statistics.ranks` (the rank test of any daily measure).
 """
 
 from eventstudy.statistics.base import MIN_CORRELATION_OVERLAP, MIN_ESTIMATION_DAYS, Outcomes, TestResult

@@ -37,6 +37,7 @@ from eventstudy.statistics.samples import Membership, Sample, rank_scores
 
 __all__ = [
     "DEFAULT_REPLICATIONS",
+    "PARTIALS",
     "TESTS",
     "SampleTest",
     "WindowPartials",
@@ -68,6 +69,15 @@ __all__ = [
 DEFAULT_REPLICATIONS = 999
 """Default number of wild-bootstrap replications (p-values on a grid of 1/1000)."""
 
+#: The sums of :class:`WindowPartials`, and the tests that read each of them (the others read none).
+PARTIALS = frozenset({"crude", "corrado", "grank", "correlation"})
+_NEEDS = {
+    "crude_dependence_t": ("crude",),
+    "corrado_rank": ("corrado",),
+    "grank": ("grank",),
+    "kolari_pynnonen_patell": ("correlation",),
+    "kolari_pynnonen_bmp": ("correlation",),
+}
 #: (pair, sample) rows ranked at once for GRANK, so that memory stays bounded for samples of any size.
 _RANK_BLOCK = 16_384
 _STANDARDIZED = "no pair has a finite CAR, a positive CAR variance and sigma, and more than 2 dof"
@@ -197,6 +207,8 @@ class WindowSamples:
         The sums over each sample's pairs of the time-series and rank tests.
     windows : bool
         Whether the correlation counts only pairs whose event windows overlap (event dates known).
+    tests : tuple of str, optional
+        The only tests whose sums were computed (see :func:`window_samples`); None for all.
     """
 
     members: Membership
@@ -211,6 +223,7 @@ class WindowSamples:
     residual_days: np.ndarray
     partials: WindowPartials
     windows: bool = True
+    tests: tuple[str, ...] | None = None
 
     @property
     def size(self) -> int:
@@ -286,28 +299,37 @@ def window_partials(
     *,
     scale: np.ndarray | None = None,
     min_overlap: int = MIN_CORRELATION_OVERLAP,
+    parts: frozenset[str] = PARTIALS,
 ) -> WindowPartials:
     """The :class:`WindowPartials` of these pairs (see :func:`window_samples` for the parameters). Without
-    ``scale`` the GRANK sums are left at zero, to be added by :func:`grank_partials`."""
-    finite = np.isfinite(car)
-    event_days = np.sum(~np.isnan(event_ar), axis=1)
-    ranked = (members.ids >= 0).any(axis=1) & (event_days > 0)
-    scores = np.full((car.size, estimation_ar.shape[1] + event_ar.shape[1]), np.nan)
-    if ranked.any():
-        scores[ranked] = rank_scores(np.hstack([estimation_ar[ranked], event_ar[ranked]]))
-    standardized = members.restricted(standardizable(car, car_variance, sigma, dof))
-    width = estimation_ar.shape[1] + 1
-    grank = (
-        (np.zeros((members.size, width)), np.zeros((members.size, width)))
-        if scale is None
-        else grank_partials(members, car, car_variance, dof, sigma, estimation_ar, scale)
-    )
-    return WindowPartials(
-        crude=members.restricted(finite).column_sums(estimation_ar),
-        corrado=members.restricted(event_days > 0).column_sums(scores),
-        grank=grank,
-        correlation=correlation_sums(estimation_ar, estimation_dates, standardized, event_dates, min_overlap),
-    )
+    ``scale`` the GRANK sums are left at zero, to be added by :func:`grank_partials`. Only the sums named in
+    ``parts`` (:data:`PARTIALS`) are computed; the others are NaN."""
+    size, width = members.size, estimation_ar.shape[1] + 1
+
+    def skipped(columns: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.full((size, columns), np.nan), np.full((size, columns), np.nan)
+
+    crude, corrado, grank = skipped(width - 1), skipped(width - 1 + event_ar.shape[1]), skipped(width)
+    correlation = CorrelationSums(np.full(size, np.nan), np.full(size, np.nan), np.full(size, np.nan))
+    if "crude" in parts:
+        crude = members.restricted(np.isfinite(car)).column_sums(estimation_ar)
+    if "corrado" in parts:
+        event_days = np.sum(~np.isnan(event_ar), axis=1)
+        ranked = (members.ids >= 0).any(axis=1) & (event_days > 0)
+        scores = np.full((car.size, estimation_ar.shape[1] + event_ar.shape[1]), np.nan)
+        if ranked.any():
+            scores[ranked] = rank_scores(np.hstack([estimation_ar[ranked], event_ar[ranked]]))
+        corrado = members.restricted(event_days > 0).column_sums(scores)
+    if "grank" in parts:
+        grank = (
+            (np.zeros((size, width)), np.zeros((size, width)))
+            if scale is None
+            else grank_partials(members, car, car_variance, dof, sigma, estimation_ar, scale)
+        )
+    if "correlation" in parts:
+        standardized = members.restricted(standardizable(car, car_variance, sigma, dof))
+        correlation = correlation_sums(estimation_ar, estimation_dates, standardized, event_dates, min_overlap)
+    return WindowPartials(crude=crude, corrado=corrado, grank=grank, correlation=correlation)
 
 
 def window_samples(
@@ -323,6 +345,7 @@ def window_samples(
     *,
     window_days: np.ndarray | None = None,
     min_overlap: int = MIN_CORRELATION_OVERLAP,
+    tests: Sequence[str] | None = None,
 ) -> WindowSamples:
     """Everything the sample tests of one event window need, from the arrays of all the samples' pairs at once.
 
@@ -346,7 +369,11 @@ def window_samples(
         default L2 for every pair.
     min_overlap
         Fewest common dates for a correlation to be estimated.
+    tests
+        The tests the samples are for (default: all of :data:`TESTS`); only the sums they read are computed, and
+        :func:`sample_tests` refuses the others.
     """
+    parts = PARTIALS if tests is None else frozenset(part for name in tests for part in _NEEDS.get(name, ()))
     car, car_variance, dof, sigma = (np.asarray(values, dtype=float) for values in (car, car_variance, dof, sigma))
     standardized = members.restricted(standardizable(car, car_variance, sigma, dof))
     scale = grank_scale(standardized, scar(car, car_variance))
@@ -362,6 +389,7 @@ def window_samples(
         event_dates,
         scale=scale,
         min_overlap=min_overlap,
+        parts=parts,
     )
     residual_days, positive_share = residual_summary(estimation_ar)
     return WindowSamples(
@@ -377,6 +405,7 @@ def window_samples(
         residual_days=residual_days,
         partials=partials,
         windows=event_dates is not None,
+        tests=None if tests is None else tuple(tests),
     )
 
 
@@ -948,6 +977,9 @@ def sample_tests(
     unknown = sorted(set(names) - set(TESTS))
     if unknown:
         raise ValueError(f"unknown tests {unknown}; choose from {list(TESTS)}")
+    unprepared = sorted(set(names) - set(data.tests)) if data.tests is not None else []
+    if unprepared:
+        raise ValueError(f"the samples were prepared for the tests {list(data.tests or ())} only, not {unprepared}")
     generator = np.random.default_rng(rng)
     return {
         name: TESTS[name].outcomes(data, generator, replications=replications)
