@@ -1,9 +1,9 @@
 """Every column of the tidy outputs, documented once (what ``columns.md`` of a report and the docstrings say).
 
-``COLUMNS[table][column]`` is the meaning of a column of ``pairs``, ``ar``, ``car``, ``tests`` and ``caar``, and of
+``COLUMNS[table][column]`` is the meaning of a column of ``pairs``, ``ar``, ``car``, ``tests`` and ``caar``, of
 the analyses' tables (``cross_section``, ``volume``, ``volume_tests``, ``volatility``, ``volatility_tests``,
-``bhar``, ``bhar_tests``, ``garch``, see :mod:`eventstudy.analyses`); their order is the order of the columns in the
-tables and CSV files.
+``bhar``, ``bhar_tests``, ``garch``, see :mod:`eventstudy.analyses`) and of ``span_sensitivity``; their order is the
+order of the columns in the tables and CSV files.
 """
 
 from __future__ import annotations
@@ -255,5 +255,20 @@ COLUMNS |= {
         "observations": "estimation days of the GARCH fit",
         "persistence": "garch_alpha + garch_beta (how slowly a variance shock decays)",
         "reason": "why the GARCH model could not be fitted (empty when it was)",
+    },
+    "span_sensitivity": {
+        **_PAIR,
+        "window": "event window label, e.g. (0,+1)",
+        "day_zero_first": "first possible day 0 of the span on the security's exchange",
+        "day_zero_last": "last possible day 0 of the span",
+        "window_extension": "sessions between them (the study's window is extended by these, see car.csv)",
+        "car": "the study's CAR, over the window extended to cover every possible day 0",
+        "car_first": "CAR over the window with day 0 at the first possible session",
+        "t_first": "its t statistic (the model's degrees of freedom)",
+        "p_first": "its two-sided p-value",
+        "car_last": "CAR over the window with day 0 at the last possible session",
+        "t_last": "its t statistic",
+        "p_last": "its two-sided p-value",
+        "same_sign": "whether car_first and car_last have the same sign (empty when either is missing)",
     },
 }

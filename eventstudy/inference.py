@@ -48,6 +48,7 @@ from eventstudy.statistics import (
 from eventstudy.statistics.tests import (
     grank_partials,
     grank_scale,
+    partials_for,
     residual_summary,
     scar,
     standardizable,
@@ -303,6 +304,7 @@ def chunk_statistics(
                 computed.estimation_dates,
                 event_dates,
                 scale=scale if complete else None,
+                parts=partials_for(spec.tests),
             )
         )
         for added in np.unique(extension):  # the SQ test's null sums span the pair's own window length

@@ -22,6 +22,7 @@ order whatever the backend and the chunk sizes, up to the rounding of float addi
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from eventstudy.engine.chunks import plan_chunks
 from eventstudy.engine.panels import MemoryPanels, PanelSource
 from eventstudy.engine.placebo import placebo_cars
 from eventstudy.engine.store import PanelStore, write_store
+from eventstudy.events import Event, EventSet
 from eventstudy.inference import (
     ChunkStatistics,
     StudyStatistics,
@@ -48,7 +50,7 @@ from eventstudy.inference import (
     infer,
     sample_layout,
 )
-from eventstudy.results import EventStudyResults
+from eventstudy.results import SENSITIVITY_TABLE, EventStudyResults
 from eventstudy.spec import StudySpec
 
 __all__ = ["STORE_ENV", "run_study"]
@@ -155,6 +157,7 @@ def run_study(spec: StudySpec, progress: Progress | None = None) -> EventStudyRe
     pairs_tidy = pairs_table(computation)
     inference = infer(computation, pairs_tidy, statistics)
     analyses = run_analyses(AnalysisInputs(spec, prepared, computation, pairs_tidy), step)
+    sensitivity = _span_sensitivity(spec, pairs_tidy, inference.car, step)
     return EventStudyResults(
         spec=spec,
         pairs=pairs_tidy,
@@ -165,4 +168,65 @@ def run_study(spec: StudySpec, progress: Progress | None = None) -> EventStudyRe
         skipped=prepared.skipped,
         prices=prepared.prices,
         **analyses,
+        span_sensitivity=sensitivity,
     )
+
+
+def _pinned(event: Event, bound: str) -> Event:
+    """A span event pinned to its ``"first"`` or ``"last"`` possible day 0, under the id ``<id>--<bound>``."""
+    if bound == "first":
+        return dataclasses.replace(event, id=f"{event.id}--first", date_end=None, time_end=None, date_precision=None)
+    return dataclasses.replace(
+        event,
+        id=f"{event.id}--last",
+        date=event.date_end,
+        time=event.time_end,
+        date_end=None,
+        time_end=None,
+        date_precision=None,
+    )
+
+
+def _span_sensitivity(spec: StudySpec, pairs: pd.DataFrame, car: pd.DataFrame, step: Progress) -> pd.DataFrame:
+    """The CARs of the pairs whose windows were extended over a span of possible day 0s, recomputed with day 0 at
+    the first and at the last possible session (``span_sensitivity``): does the answer depend on when in the span
+    the news came?
+
+    The recomputation is one study of the span events alone, each twice (pinned to either end), with the study's
+    securities, model and windows (no placebo, no analyses: only the pair tests are read), so with
+    ``exclude_contaminated`` its estimation windows leave out only the span events' own windows.
+    """
+    columns = list(COLUMNS[SENSITIVITY_TABLE])
+    extended = pairs[pairs["window_extension"] > 0]
+    if not spec.span_sensitivity or extended.empty:
+        return pd.DataFrame(columns=columns)
+    step("span events at their first and last possible day 0")
+    spans = [spec.events[event_id] for event_id in dict.fromkeys(extended["event_id"])]
+    keys = ["event_id", "ticker", "window"]
+    table = car.merge(extended[["event_id", "ticker"]], on=["event_id", "ticker"])
+    table = table.merge(
+        extended[["event_id", "ticker", "day_zero", "day_zero_last"]].rename(columns={"day_zero": "day_zero_first"}),
+        on=["event_id", "ticker"],
+    )
+    # One study of both pinned copies of every span event: the same securities, model and windows.
+    pinned = spec.replace(
+        events=EventSet(_pinned(event, bound) for event in spans for bound in ("first", "last")),
+        tests=["cross_sectional_t"],
+        placebo_replications=0,
+        analyses=[],
+        garch_tickers=[],
+        span_sensitivity=False,
+    )
+    found = run_study(pinned).car
+    parts = found["event_id"].str.rsplit("--", n=1, expand=True)
+    event_id, bound = parts[0], parts[1]
+    for side in ("first", "last"):
+        rows = found[bound == side].assign(event_id=event_id[bound == side]).set_index(keys)
+        table = table.join(
+            rows[["car", "t", "p_value"]].set_axis([f"car_{side}", f"t_{side}", f"p_{side}"], axis=1), on=keys
+        )
+    signs = np.sign(table[["car_first", "car_last"]].to_numpy(dtype=float))
+    known = ~np.isnan(signs).any(axis=1)
+    table["same_sign"] = pd.array(np.where(known, signs[:, 0] == signs[:, 1], False), dtype="boolean")
+    table.loc[~known, "same_sign"] = pd.NA
+    return table[columns].reset_index(drop=True)

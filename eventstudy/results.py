@@ -24,6 +24,10 @@ And the tables of the analyses beyond abnormal returns (:data:`ANALYSIS_TABLES`,
 ``bhar`` and ``bhar_tests`` (buy-and-hold abnormal returns over long windows), ``garch`` (GARCH(1,1) ARs beside the
 OLS ones for ``garch_tickers``). An analysis the study did not run leaves its tables empty.
 
+``span_sensitivity``
+    For the pairs of events known only to a span whose possible day 0s differ: the CAR with day 0 at the first and
+    at the last possible session beside the study's (over the window extended to cover both).
+
 This module holds data and presents it; it computes no statistic (see :mod:`eventstudy.inference` and
 :mod:`eventstudy.analyses`).
 """
@@ -43,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.analyses import ANALYSIS_TABLES, empty_tables
+from eventstudy.columns import COLUMNS
 from eventstudy.prices import PriceData
 from eventstudy.spec import StudySpec, Window, headline_window, window_label
 from eventstudy.version import __version__
@@ -50,10 +55,12 @@ from eventstudy.version import __version__
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-__all__ = ["ANALYSIS_TABLES", "TABLES", "EventStudyResults", "Summary", "SummaryTable"]
+__all__ = ["ANALYSIS_TABLES", "SENSITIVITY_TABLE", "TABLES", "EventStudyResults", "Summary", "SummaryTable"]
 
 #: The tidy tables of a study's abnormal returns, in the order they are written (then :data:`ANALYSIS_TABLES`).
 TABLES = ("pairs", "ar", "car", "tests", "caar", "skipped")
+#: The table of span events' CARs at their first and last possible day 0, written after the analyses' tables.
+SENSITIVITY_TABLE = "span_sensitivity"
 #: The sample test the summary and the report lead with: BMP t adjusted for event-date clustering.
 HEADLINE_TEST = "kolari_pynnonen_bmp"
 
@@ -145,6 +152,10 @@ class Summary:
         return Group(*items)
 
 
+def _empty(table: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(COLUMNS[table]))
+
+
 def _p(value: float) -> str:
     return "" if not np.isfinite(value) else f"{value:.2g}"
 
@@ -172,6 +183,8 @@ class EventStudyResults:
         The prices the study read, with the coverage of each series (what the report draws).
     cross_section, volume, volume_tests, volatility, volatility_tests, bhar, bhar_tests, garch
         The tables of the analyses (:data:`ANALYSIS_TABLES`; empty when not run).
+    span_sensitivity
+        Span events' CARs at their first and last possible day 0 (empty without such events).
     """
 
     spec: StudySpec
@@ -190,6 +203,9 @@ class EventStudyResults:
     bhar: pd.DataFrame = field(default_factory=lambda: empty_tables()["bhar"])
     bhar_tests: pd.DataFrame = field(default_factory=lambda: empty_tables()["bhar_tests"])
     garch: pd.DataFrame = field(default_factory=lambda: empty_tables()["garch"])
+    span_sensitivity: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(COLUMNS[SENSITIVITY_TABLE]))
+    )
 
     @property
     def coverage(self) -> dict[str, dict[str, object]]:
@@ -331,11 +347,12 @@ class EventStudyResults:
 
     def to_csv(self, folder: str | Path) -> list[Path]:
         """Write ``pairs.csv``, ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv``, ``skipped.csv`` and the
-        analyses' tables (``cross_section.csv``, ... :data:`ANALYSIS_TABLES`; header only when not run)."""
+        analyses' tables (``cross_section.csv``, ... :data:`ANALYSIS_TABLES`; header only when not run) and
+        ``span_sensitivity.csv``."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written = []
-        for name in (*TABLES, *ANALYSIS_TABLES):
+        for name in (*TABLES, *ANALYSIS_TABLES, SENSITIVITY_TABLE):
             path = folder / f"{name}.csv"
             getattr(self, name).to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
             written.append(path)

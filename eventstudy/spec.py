@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import cast, get_args
+from typing import Any, Self, cast, get_args
 
 import pandas as pd
 
@@ -177,6 +177,10 @@ class StudySpec:
         Securities whose pairs also get GARCH(1,1) market-model ARs beside the study's model (the ``garch``
         table); none by default. A security of the universe that the study does not measure gives no rows (so a
         study derived with other ``tickers`` keeps its specification valid).
+    span_sensitivity
+        For events known only to a span of time whose possible day 0s differ on an exchange, also compute each
+        pair's CARs with day 0 at the first and at the last possible session (the ``span_sensitivity`` table):
+        whether the answer depends on when in the span the news came. On by default.
     memory_budget
         Working memory of one chunk of pairs, in bytes (:mod:`eventstudy.engine.chunks`); the numbers do not depend
         on it.
@@ -221,6 +225,7 @@ class StudySpec:
     formula: str
     bhar_windows: tuple[Window, ...]
     garch_tickers: tuple[str, ...]
+    span_sensitivity: bool
     memory_budget: int
     backend: str
     workers: int | None
@@ -255,6 +260,7 @@ class StudySpec:
         formula: str | None = None,
         bhar_windows: Iterable[Sequence[int]] = DEFAULT_BHAR_WINDOWS,
         garch_tickers: Iterable[str] = (),
+        span_sensitivity: bool = True,
         memory_budget: int = DEFAULT_MEMORY_BUDGET,
         backend: str = "in-process",
         workers: int | None = None,
@@ -337,6 +343,7 @@ class StudySpec:
             "formula": chosen_formula,
             "bhar_windows": tuple(_window(window, "BHAR window") for window in bhar_windows),
             "garch_tickers": tuple(dict.fromkeys(garch_tickers)),
+            "span_sensitivity": bool(span_sensitivity),
             "memory_budget": int(memory_budget),
             "backend": backend,
             "workers": None if workers is None else int(workers),
@@ -353,6 +360,10 @@ class StudySpec:
         unknown = [ticker for ticker in self.garch_tickers if ticker not in self.universe]
         if unknown:
             raise UniverseError(f"garch_tickers {unknown} are not in the universe")
+
+    def replace(self, **changes: Any) -> Self:
+        """This specification with ``changes`` (any parameter of the constructor), validated anew."""
+        return type(self)(**(spec_values(self) | changes))
 
     # -- derived, read-only views ------------------------------------------------------------------------------------
 
@@ -422,3 +433,8 @@ class StudySpec:
                 else f"{security.ticker} has no factor in the universe, needed by the {self.model.name} model"
             )
         return (security.factor,)
+
+
+def spec_values(spec: StudySpec) -> dict[str, Any]:
+    """The parameters of ``spec`` by name, as its constructor takes them (for a changed copy)."""
+    return {field.name: getattr(spec, field.name) for field in fields(spec)}

@@ -7,13 +7,12 @@ summarize, test) and returns the :class:`~eventstudy.results.EventStudyResults`.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from eventstudy.pipeline import run_study
 from eventstudy.results import EventStudyResults
-from eventstudy.spec import StudySpec
+from eventstudy.spec import StudySpec, spec_values
 
 __all__ = ["EventStudy"]
 
@@ -34,8 +33,7 @@ class EventStudy(StudySpec):
     def from_spec(cls, spec: StudySpec, **changes: Any) -> EventStudy:
         """The study of ``spec`` with ``changes`` (any parameter of :class:`~eventstudy.spec.StudySpec`), validated
         anew."""
-        values = {field.name: getattr(spec, field.name) for field in dataclasses.fields(spec)}
-        return cls(**(values | changes))
+        return cls(**(spec_values(spec) | changes))
 
     def run(self, progress: Callable[[str], None] | None = None) -> EventStudyResults:
         """Compute the study: returns, fits, ARs, CARs and every test.

@@ -11,13 +11,15 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from eventstudy import EventStudy, load_events
 from eventstudy.claims import load_claims
 from eventstudy.claims.reference import load_reference_prices, load_shares, load_sources
-from eventstudy.events import EventSet
+from eventstudy.columns import COLUMNS
+from eventstudy.events import Event, EventSet
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -156,3 +158,30 @@ def test_sources_shares_and_reference_prices_cite_their_documents() -> None:
             assert count.url.startswith("https://") and count.form and count.quote, count
     offers = load_reference_prices(REPO / "reference_prices.csv")
     assert offers["2513.HK"][0].price == 116.20 and offers["2513.HK"][0].kind == "ipo offer price"
+
+
+def test_a_span_is_measured_at_both_ends_of_its_possible_day_0s(events: EventSet) -> None:
+    """Azure launched R1 on one of "1月最后兩天" (Jan 30 or 31): the sensitivity table gives the CARs of the same
+    securities for the event written at each end, which a study of those one-day events gives too."""
+    azure = events["azure-r1"]
+    assert (azure.date, azure.date_end) == (dt.date(2025, 1, 30), dt.date(2025, 1, 31))
+    quick = {"tickers": ["NVDA", "TSM"], "baskets": [], "tests": ["cross_sectional_t"], "placebo_replications": 0}
+    quick |= {"analyses": []}
+    results = EventStudy([azure], **quick).run()  # type: ignore[arg-type]
+    table = results.span_sensitivity.set_index(["ticker", "window"])
+    assert len(table) == 2 * len(results.spec.event_windows)
+    assert (table["day_zero_first"] == pd.Timestamp("2025-01-30")).all()
+    assert (table["day_zero_last"] == pd.Timestamp("2025-01-31")).all() and (table["window_extension"] == 1).all()
+    study_car = results.car.set_index(["ticker", "window"])["car"]
+    pd.testing.assert_series_equal(table["car"], study_car.loc[table.index], check_names=False)
+    for bound, day in (("first", "2025-01-30"), ("last", "2025-01-31")):
+        one_day = Event(id="azure", date=day, title=azure.title)
+        expected = EventStudy([one_day], **quick).run().car.set_index(["ticker", "window"])  # type: ignore[arg-type]
+        expected = expected.loc[table.index]
+        np.testing.assert_allclose(table[f"car_{bound}"], expected["car"], rtol=1e-12, atol=0)
+        np.testing.assert_allclose(table[f"p_{bound}"], expected["p_value"], rtol=1e-12, atol=0)
+    signs = np.sign(table["car_first"]) == np.sign(table["car_last"])
+    assert (table["same_sign"].astype(bool) == signs).all()
+    # A study without spans has nothing to add, and the table can be turned off.
+    off = EventStudy([azure], span_sensitivity=False, **quick).run()  # type: ignore[arg-type]
+    assert off.span_sensitivity.empty and list(off.span_sensitivity.columns) == list(COLUMNS["span_sensitivity"])

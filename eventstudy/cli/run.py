@@ -290,6 +290,14 @@ def run(
             index = write_report(results, out, metadata, extensions=extensions, config=config, inputs=inputs)
 
     console.print(results.summary())
+    spans = results.span_sensitivity
+    if not spans.empty:
+        flips = spans["same_sign"].eq(False).sum()
+        console.print(
+            f"{spans['event_id'].nunique()} events known only to a span were also measured at the first and the "
+            f"last possible day 0: {flips} of {len(spans)} CARs change sign between the two "
+            f"({out / 'span_sensitivity.csv'})."
+        )
     gaps = [item for item in results.coverage.values() if item["uncovered"] or item["reason"]]
     if gaps:
         gap_tickers = ", ".join(str(item["ticker"]) for item in gaps)

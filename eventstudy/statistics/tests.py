@@ -17,7 +17,7 @@ sample gives NaN there, with a note saying why; it never raises for lack of data
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
@@ -52,6 +52,7 @@ __all__ = [
     "grank_scale",
     "kolari_pynnonen_bmp",
     "kolari_pynnonen_patell",
+    "partials_for",
     "patell_z",
     "residual_summary",
     "run_tests",
@@ -78,6 +79,13 @@ _NEEDS = {
     "kolari_pynnonen_patell": ("correlation",),
     "kolari_pynnonen_bmp": ("correlation",),
 }
+
+
+def partials_for(tests: Iterable[str] | None) -> frozenset[str]:
+    """The sums of :class:`WindowPartials` that ``tests`` read (all of :data:`PARTIALS` for ``None``: every test)."""
+    return PARTIALS if tests is None else frozenset(part for name in tests for part in _NEEDS.get(name, ()))
+
+
 #: (pair, sample) rows ranked at once for GRANK, so that memory stays bounded for samples of any size.
 _RANK_BLOCK = 16_384
 _STANDARDIZED = "no pair has a finite CAR, a positive CAR variance and sigma, and more than 2 dof"
@@ -373,7 +381,7 @@ def window_samples(
         The tests the samples are for (default: all of :data:`TESTS`); only the sums they read are computed, and
         :func:`sample_tests` refuses the others.
     """
-    parts = PARTIALS if tests is None else frozenset(part for name in tests for part in _NEEDS.get(name, ()))
+    parts = partials_for(tests)
     car, car_variance, dof, sigma = (np.asarray(values, dtype=float) for values in (car, car_variance, dof, sigma))
     standardized = members.restricted(standardizable(car, car_variance, sigma, dof))
     scale = grank_scale(standardized, scar(car, car_variance))
