@@ -1090,6 +1090,9 @@ def _engine_ar(
         placebo_replications=0,
         bootstrap_replications=0,
         include_month_precision=True,
+        analyses=[],  # only the ARs are read
+        garch_tickers=[],
+        span_sensitivity=False,
     ).run()
 
     def chosen(table: pd.DataFrame) -> pd.DataFrame:
