@@ -27,7 +27,8 @@ in a fresh interpreter, so that its figures are its own:
   "end to end" is the process's whole CPU time from ``resource.getrusage`` (interpreter start, imports, set-up included,
   the writing of the synthetic prices excluded), what ``time eventstudy run ...`` would show.
 * Peak memory: the resident set size high-water mark of the process, ``resource.getrusage(RUSAGE_SELF).ru_maxrss``
-  (interpreter, imports and the synthetic data included).
+  (interpreter, imports and the synthetic data included); each phase shows the mark at its end, so the phase that
+  sets the peak can be seen.
 
 The targets of issue 13 are printed beside the figures: real study <= 6 s CPU end to end, 10x <= 40 s CPU and
 <= 1.5 GB, 100x completes within 8 GB. Run ``python benchmarks/whole_run.py --help``.
@@ -84,17 +85,23 @@ class PhaseClock:
     """CPU and wall time between the labels the pipeline reports (``EventStudy.run(progress=...)``)."""
 
     def __init__(self) -> None:
-        self.marks: list[tuple[str, float, float]] = []
+        self.marks: list[tuple[str, float, float, float]] = []
 
     def __call__(self, label: str) -> None:
-        self.marks.append((label, time.process_time(), time.perf_counter()))
+        self.marks.append((label, time.process_time(), time.perf_counter(), peak_rss_mb()))
 
     def phases(self) -> list[dict[str, Any]]:
-        """Each phase with its CPU and wall seconds (the last label closes the previous phase)."""
+        """Each phase with its CPU and wall seconds and the peak RSS at its end (the last label closes the previous
+        phase)."""
         return [
-            {"phase": label, "cpu": cpu_end - cpu, "wall": wall_end - wall}
-            for (label, cpu, wall), (_, cpu_end, wall_end) in zip(self.marks, self.marks[1:], strict=False)
+            {"phase": label, "cpu": cpu_end - cpu, "wall": wall_end - wall, "peak": peak}
+            for (label, cpu, wall, _), (_, cpu_end, wall_end, peak) in zip(self.marks, self.marks[1:], strict=False)
         ]
+
+
+def peak_rss_mb() -> float:
+    """The resident set size high-water mark of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def process_cpu() -> float:
@@ -201,7 +208,10 @@ def show(name: str, figures: dict[str, Any], scale: Scale | None) -> None:
     if float(figures["load_cpu"]):
         print(f"    {'reading events, claims and study.toml':<52} {float(figures['load_cpu']):7.2f} s CPU")
     for phase in figures["phases"]:
-        print(f"    {phase['phase']:<52} {phase['cpu']:7.2f} s CPU {phase['wall']:7.2f} s wall")
+        print(
+            f"    {phase['phase']:<52} {phase['cpu']:7.2f} s CPU {phase['wall']:7.2f} s wall, "
+            f"peak so far {phase['peak']:7,.0f} MB"
+        )
     if float(figures["generate_cpu"]):
         print(f"    (writing the synthetic prices, not counted: {float(figures['generate_cpu']):.2f} s CPU)")
 
@@ -230,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                 figures = synthetic_worker(int(values[0]), int(values[1]), args.seed, Path(folder))
         figures |= {
             "process_cpu": process_cpu(),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb": peak_rss_mb(),
             "wall": time.perf_counter() - started,
         }
         print(json.dumps(figures))
