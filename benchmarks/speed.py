@@ -6,9 +6,12 @@ runs):
 1. :func:`eventstudy.engine.fit_pairs` with the market model on synthetic returns: every one of ``--securities``
    securities for each of ``--events`` event dates (default 1,000 x 1,000 = one million pairs) over ``--days``
    sessions (default 5,000), estimation window (-250, -11) (240 days), AR path (-10, +10) (21 days) and the default
-   event windows. It runs in a fresh subprocess, so the peak resident set size is the benchmark's own: inputs
-   included, interpreter and imports included. Wall time, pairs per second and peak memory are printed for each of
-   ``--repeat`` fresh runs.
+   event windows; the fit alone, then the same call with ``with_residuals=True`` (the path the study runs on each
+   chunk, which also returns the (P, 240) estimation residuals). Each runs in a fresh subprocess, so the peak
+   resident set size is the benchmark's own: inputs included, interpreter and imports included. Printed for each of
+   ``--repeat`` fresh runs: wall time, CPU time (user and system: on a virtual machine, faulting in fresh memory is
+   system time), pairs per second, peak memory and the size of the returned arrays (the floor of the peak); then the
+   ratios of the residual path to the fit alone.
 2. ``EventStudy(load_events(events.csv)).run()`` on the packaged real snapshot, in a fresh subprocess: the first run
    (calendars and snapshot loaded) and a second one in the same process.
 3. The same market model with the PyPI package ``eventstudy==0.1a12`` on a subset of pairs, through
@@ -32,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -106,7 +109,7 @@ def synthetic_panel(days: int, securities: int, events: int, seed: int) -> Synth
     )
 
 
-def fit_market_model(panel: SyntheticPanel) -> PairArrays:
+def fit_market_model(panel: SyntheticPanel, with_residuals: bool = False) -> PairArrays:
     """The benchmarked computation: :func:`fit_pairs` with the market model on every pair of ``panel``."""
     return fit_pairs(
         panel.returns,
@@ -117,7 +120,22 @@ def fit_market_model(panel: SyntheticPanel) -> PairArrays:
         ESTIMATION_WINDOW,
         PATH_WINDOW,
         DEFAULT_EVENT_WINDOWS,
+        with_residuals=with_residuals,
     )
+
+
+def returned_bytes(arrays: PairArrays) -> int:
+    """Bytes of every array :func:`fit_pairs` returned (the fit's included)."""
+    values = [getattr(arrays, field.name) for field in fields(arrays)] + [
+        getattr(arrays.fit, field.name) for field in fields(arrays.fit)
+    ]
+    return sum(value.nbytes for value in values if isinstance(value, np.ndarray))
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """User and system CPU seconds of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime, usage.ru_stime
 
 
 def peak_rss_mb() -> float:
@@ -125,26 +143,30 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_fit(days: int, securities: int, events: int, seed: int) -> dict[str, float]:
-    """Time :func:`fit_market_model` once in this process (meant to be a fresh one, see :func:`run_worker`).
+def measure_fit(days: int, securities: int, events: int, seed: int, with_residuals: bool) -> dict[str, float]:
+    """Time :func:`fit_market_model` twice in this process (meant to be a fresh one, see :func:`run_worker`): the
+    first call faults in fresh memory, the second reuses the pages the first one freed.
 
     Returns
     -------
     dict
-        ``pairs``, ``seconds``, ``rss_before_mb`` (after the inputs were built) and ``peak_rss_mb``.
+        ``pairs``; ``seconds`` (wall), ``user`` and ``system`` (CPU seconds) of the first call and the same with
+        ``warm_`` of the second; ``rss_before_mb`` (after the inputs were built), ``peak_rss_mb`` and
+        ``returned_mb`` (the arrays returned).
     """
     panel = synthetic_panel(days, securities, events, seed)
     before = peak_rss_mb()
-    started = time.perf_counter()
-    arrays = fit_market_model(panel)
-    seconds = time.perf_counter() - started
-    return {
-        "pairs": float(arrays.ar.shape[0]),
-        "finite_car_share": float(np.isfinite(arrays.car).mean()),
-        "seconds": seconds,
-        "rss_before_mb": before,
-        "peak_rss_mb": peak_rss_mb(),
-    }
+    figures: dict[str, float] = {"rss_before_mb": before}
+    for prefix in ("", "warm_"):
+        user, system = cpu_seconds()
+        started = time.perf_counter()
+        arrays = fit_market_model(panel, with_residuals)
+        figures[f"{prefix}seconds"] = time.perf_counter() - started
+        user_end, system_end = cpu_seconds()
+        figures |= {f"{prefix}user": user_end - user, f"{prefix}system": system_end - system}
+        figures |= {"pairs": float(arrays.ar.shape[0]), "returned_mb": returned_bytes(arrays) / 2**20}
+        del arrays
+    return figures | {"peak_rss_mb": peak_rss_mb()}
 
 
 def measure_real_study(events_path: str) -> dict[str, float]:
@@ -157,6 +179,11 @@ def measure_real_study(events_path: str) -> dict[str, float]:
     timings["pairs"] = float(len(results.pairs))
     timings["peak_rss_mb"] = peak_rss_mb()
     return timings
+
+
+def ratio(value: float, reference: float) -> str:
+    """``value / reference`` as ``1.23x`` (``n/a`` when the reference is too short to measure)."""
+    return f"{value / reference:.2f}x" if reference > 0 else "n/a"
 
 
 def run_worker(arguments: list[str]) -> dict[str, float]:
@@ -256,11 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pypi-events", type=int, default=20, help="event dates of the PyPI comparison")
     parser.add_argument("--pypi-days", type=int, default=1000, help="sessions of the PyPI comparison panel")
     parser.add_argument("--skip-pypi", action="store_true", help="skip the comparison with the PyPI package")
-    parser.add_argument("--worker", choices=["fit", "real"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["fit", "residuals", "real"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    if args.worker == "fit":
-        print(json.dumps(measure_fit(args.days, args.securities, args.events, args.seed)))
+    if args.worker in ("fit", "residuals"):
+        figures = measure_fit(args.days, args.securities, args.events, args.seed, args.worker == "residuals")
+        print(json.dumps(figures))
         return 0
     if args.worker == "real":
         print(json.dumps(measure_real_study(args.real_events)))
@@ -275,10 +303,32 @@ def main(argv: list[str] | None = None) -> int:
         f"AR path {path_days} days, {len(DEFAULT_EVENT_WINDOWS)} event windows"
     )
     for run in range(1, args.repeat + 1):
-        figures = run_worker(["fit", *sizes, "--seed", str(args.seed)])
+        both = {path: run_worker([path, *sizes, "--seed", str(args.seed)]) for path in ("fit", "residuals")}
+        for path, figures in both.items():
+            label = "fit alone" if path == "fit" else "with_residuals=True"
+            print(
+                f"  run {run}, {label}: peak memory {figures['peak_rss_mb']:,.0f} MB (inputs and interpreter "
+                f"{figures['rss_before_mb']:,.0f} MB, returned arrays {figures['returned_mb']:,.0f} MB)"
+            )
+            for prefix, call in (("", "first call, fresh memory"), ("warm_", "second call, memory reused")):
+                print(
+                    f"    {call}: wall time {figures[prefix + 'seconds']:.2f} s "
+                    f"({figures['pairs'] / figures[prefix + 'seconds']:,.0f} pairs/s), CPU user "
+                    f"{figures[prefix + 'user']:.2f} s, system {figures[prefix + 'system']:.2f} s"
+                )
+        fit, residuals = both["fit"], both["residuals"]
+        for prefix, call in (("", "first calls"), ("warm_", "second calls")):
+            cpu = {path: figures[prefix + "user"] + figures[prefix + "system"] for path, figures in both.items()}
+            print(
+                f"  run {run}, residual path / fit alone, {call}: wall "
+                f"{ratio(residuals[prefix + 'seconds'], fit[prefix + 'seconds'])}, CPU user "
+                f"{ratio(residuals[prefix + 'user'], fit[prefix + 'user'])}, CPU user + system "
+                f"{ratio(cpu['residuals'], cpu['fit'])} (target <= 2x)"
+            )
         print(
-            f"  run {run}: wall time {figures['seconds']:.2f} s, {figures['pairs'] / figures['seconds']:,.0f} pairs/s, "
-            f"peak memory {figures['peak_rss_mb']:,.0f} MB (inputs and interpreter {figures['rss_before_mb']:,.0f} MB)"
+            f"  run {run}, residual path peak memory {residuals['peak_rss_mb']:,.0f} MB (target <= 3,072 MB), of "
+            f"which returned arrays {residuals['returned_mb']:,.0f} MB and inputs and interpreter "
+            f"{residuals['rss_before_mb']:,.0f} MB"
         )
 
     if args.skip_real:

@@ -53,7 +53,8 @@ def test_speed_runs_on_a_tiny_configuration(one_event: Path) -> None:
     pypi = ["--pypi-securities", "3", "--pypi-events", "2", "--pypi-days", "300", "--pypi-python", str(PYPI_PYTHON)]
     output = run_script("speed.py", *sizes, *(pypi if PYPI_PYTHON.exists() else ["--skip-pypi"]))
     assert "6 securities x 5 events = 30 pairs" in output
-    assert "pairs/s, peak memory" in output
+    assert "fit alone: peak memory" in output and "with_residuals=True: peak memory" in output
+    assert "residual path / fit alone, first calls: wall" in output
     assert "EventStudy(load_events('one_event.csv')).run() on the real snapshot" in output
     if PYPI_PYTHON.exists():
         assert "inputs identical (CSV read back bit for bit): True" in output
@@ -80,3 +81,22 @@ def test_analyses_runs_on_a_tiny_configuration(one_event: Path) -> None:
         assert step in output
     assert "the analyses add" in output and "of the study's CPU (budget 25%)" in output
     assert "eventstudy.models.garch:" in output and "ms per pair" in output
+
+
+def test_whole_run_runs_on_a_tiny_configuration(one_event: Path) -> None:
+    output = run_script("whole_run.py", "--scale", "1x", "--real-events", str(one_event), "--synthetic", "8x2")
+    assert "1x, real study (one_event.csv, packaged snapshot)" in output
+    assert "(target <= 6 s:" in output
+    assert "synthetic 8 stocks x 2 events: 24 pairs" in output
+    for phase in ("fitting 24 pairs in 1 chunk(s), in-process", "testing", "writing the report"):
+        assert phase in output
+    assert "peak memory (RSS high-water mark, ru_maxrss)" in output
+
+
+def test_dask_scale_runs_on_a_tiny_configuration() -> None:
+    pytest.importorskip("dask.distributed")
+    output = run_script("dask_scale.py", "--securities", "12", "--events", "4", "--extrapolate", "1000000")
+    assert "12 securities x 4 events = 48 pairs" in output
+    assert "first pass: fit and summarize every chunk" in output
+    assert output.count("peak memory") == 3  # two workers and this process
+    assert "extrapolated to 1,000,000 pairs" in output

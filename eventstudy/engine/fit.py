@@ -177,28 +177,31 @@ def fit_pairs(
             car_variances[chosen, position] = fit.sigma2[chosen] * (length + quadratic)
             missing[chosen, position] = gaps
 
+    del x, centred
+    benchmark = gather(market, rows, security)  # gathered before the residuals: its temporaries never add to them
     residuals = None
     if with_residuals:
         residual_first, residual_last = residual_window or estimation_window
-        estimation_days = np.arange(residual_first, residual_last + 1)
-        estimation_rows = day_zero_row[:, np.newaxis] + estimation_days[np.newaxis, :]
-        estimation_x = [gather(series, estimation_rows, security) for series in design]
-        estimation_y = gather(returns, estimation_rows, security)
-        residuals = estimation_y - _linear(fit.coefficients, estimation_x, estimation_y.shape)
-        # Rows the fit did not use: left out by ``usable``, or lost to a lag or lead the model needs.
-        used = np.isfinite(gather(regressors.sum(axis=2), estimation_rows, security))
-        used &= (estimation_days >= estimation_bounds[0][:, np.newaxis]) & (
-            estimation_days <= estimation_bounds[1][:, np.newaxis]
-        )
+        # Rows the fit used: every regressor and the return present (none lost to a lag or lead), and ``usable``.
+        used = np.isfinite(regressors).all(axis=2) & np.isfinite(returns)
         if usable is not None:
-            used &= gather(usable.astype(float), estimation_rows, security) == 1.0
-        residuals[~used] = np.nan
+            used &= usable
+        residuals = _residuals(
+            returns,
+            design,
+            used,
+            fit.coefficients,
+            security,
+            day_zero_row,
+            np.arange(residual_first, residual_last + 1),
+            estimation_bounds,
+        )
 
     return PairArrays(
         fit=fit,
         offsets=path,
         returns=y,
-        benchmark=gather(market, rows, security),
+        benchmark=benchmark,
         normal=normal,
         ar=ar,
         ar_variance=ar_variance,
@@ -210,6 +213,96 @@ def fit_pairs(
         estimation_residuals=residuals,
         rows=rows,
     )
+
+
+#: Cells (pairs x days) of one block of :func:`_residuals`: each working array of a block holds this many values
+#: (1 MB of float64, small enough to stay in cache), whatever the number of pairs.
+RESIDUAL_BLOCK_CELLS = 1 << 17
+
+
+def _residuals(
+    returns: np.ndarray,
+    design: list[np.ndarray],
+    used: np.ndarray,
+    coefficients: np.ndarray,
+    security: np.ndarray,
+    day_zero_row: np.ndarray,
+    days: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Residuals ``y - x' b`` of every pair on ``days`` (relative to day 0), NaN where the fit did not use the row.
+
+    Parameters
+    ----------
+    returns : ndarray, shape (D, S)
+        Security returns.
+    design : list of ndarray, shape (D, S) each
+        The prediction regressors after the constant.
+    used : ndarray of bool, shape (D, S)
+        Rows any estimation may use (every regressor and the return present, and allowed).
+    coefficients : ndarray, shape (P, q)
+        Each pair's coefficients on ``[1, design...]``.
+    security, day_zero_row : ndarray of int, shape (P,)
+        Column and day-0 row of each pair.
+    days : ndarray of int, shape (L1,)
+        The residual columns, in days relative to day 0.
+    bounds : (ndarray, ndarray) of int, shape (P,) each
+        First and last estimation day of each pair: columns outside are NaN.
+
+    Returns
+    -------
+    ndarray, shape (P, L1)
+        Written block of pairs by block of pairs (:data:`RESIDUAL_BLOCK_CELLS`), so the working arrays stay the
+        size of a block: only the result grows with the pairs. Each value is computed as in :func:`_linear`
+        (``y - (b_0 + b_1 x_1 + ...)``), so the numbers do not depend on the block size.
+    """
+    sessions_count, securities = returns.shape
+    flat_returns, flat_unused = returns.ravel(), np.logical_not(used).ravel()
+    flat_design = [series.ravel() for series in design]
+    base = day_zero_row * securities + security  # flat position of each pair's day 0
+    offsets = days * securities
+    out = np.empty((security.size, days.size))
+    step = max(1, RESIDUAL_BLOCK_CELLS // days.size)
+    # The working arrays of one block, allocated once: fresh large arrays each block would cost page faults.
+    flat_buffer = np.empty((step, days.size), dtype=np.int64)
+    value_buffer, drop_buffer = np.empty((step, days.size)), np.empty((step, days.size), dtype=bool)
+    for start in range(0, security.size, step):
+        block = slice(start, start + step)
+        count = min(step, security.size - start)
+        flat, values, drop = flat_buffer[:count], value_buffer[:count], drop_buffer[:count]
+        np.add(base[block, np.newaxis], offsets, out=flat)
+        flat_unused.take(flat, out=drop, mode="clip")  # clip: every index is inside the panel, and no buffer
+        first_row, last_row = day_zero_row[block] + days[0], day_zero_row[block] + days[-1]
+        if first_row.min() < 0 or last_row.max() >= sessions_count:  # rows beyond the panel: never used
+            rows = day_zero_row[block, np.newaxis] + days
+            outside = (rows < 0) | (rows >= sessions_count)
+            flat[outside] = 0
+            flat_unused.take(flat, out=drop, mode="clip")
+            drop |= outside
+        drop |= _outside_bounds(days, bounds[0][block], bounds[1][block])
+        # b_0 + b_1 x_1 + ... in the order of _linear (b_0 + b_1 x_1 is b_1 x_1 + b_0 exactly).
+        target = out[block]
+        if flat_design:
+            flat_design[0].take(flat, out=target, mode="clip")
+            target *= coefficients[block, 1, np.newaxis]
+            target += coefficients[block, 0, np.newaxis]
+        else:
+            target[:] = coefficients[block, :1]
+        for column, series in enumerate(flat_design[1:], start=2):
+            series.take(flat, out=values, mode="clip")
+            values *= coefficients[block, column, np.newaxis]
+            target += values
+        flat_returns.take(flat, out=values, mode="clip")
+        np.subtract(values, target, out=target)
+        np.putmask(target, drop, np.nan)
+    return out
+
+
+def _outside_bounds(days: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray | bool:
+    """Where ``days`` fall outside each pair's ``first..last`` (a (P, L1) mask, or False when none does)."""
+    if first.max() <= days[0] and last.min() >= days[-1]:
+        return False
+    return (days < first[:, np.newaxis]) | (days > last[:, np.newaxis])
 
 
 def _linear(coefficients: np.ndarray, x: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
