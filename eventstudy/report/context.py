@@ -24,6 +24,7 @@ from eventstudy.calendars import calendar_name
 from eventstudy.errors import ReportError
 from eventstudy.events import Event
 from eventstudy.prices.base import file_stem
+from eventstudy.report.analysis_data import AnalysisData
 from eventstudy.report.config import ReportConfig
 from eventstudy.results import EventStudyResults
 from eventstudy.returns import return_panels
@@ -174,8 +175,13 @@ class ReportContext:
     def event_name(self, event_id: str, width: int = 60) -> str:
         """``"2025-01-27 US chip stocks plunge on DeepSeek; NVIDIA [...]"``: the event's date and title, the title
         shortened to about ``width`` characters."""
-        event = self.event(event_id)
-        return f"{event.date or 'undated'} {textwrap.shorten(event.title, width, placeholder=' …')}"
+        key = (event_id, width)
+        if key not in self._event_names:  # pages name the same events thousands of times
+            event = self.event(event_id)
+            self._event_names[key] = (
+                f"{event.date or 'undated'} {textwrap.shorten(event.title, width, placeholder=' …')}"
+            )
+        return self._event_names[key]
 
     def security(self, ticker: str) -> Security:
         """The studied security (or basket) with ticker ``ticker``."""
@@ -212,6 +218,23 @@ class ReportContext:
     def event_overlaps(self, event_id: str) -> pd.DataFrame:
         """The rows of :attr:`overlaps` of one event."""
         return self._overlaps_by_event.get(event_id, self.overlaps.iloc[:0])
+
+    @property
+    def short_windows(self) -> list[str]:
+        """Labels of the windows the analyses' sections show: (0,0), when the study has it, and the headline
+        window."""
+        day_zero = window_label((0, 0))
+        return list(dict.fromkeys([*([day_zero] if day_zero in self.windows else []), self.label]))
+
+    @functools.cached_property
+    def analyses(self) -> AnalysisData:
+        """The tables of the analyses beyond abnormal returns as the pages read them (built when a page first asks)."""
+        groups = list(dict.fromkeys(security.group for security in self.securities))
+        return AnalysisData(self.results, self.pairs, self.short_windows, groups)
+
+    @functools.cached_property
+    def _event_names(self) -> dict[tuple[str, int], str]:
+        return {}
 
     # Each table is split once per report, so a page reads its own rows without filtering the whole study.
     @functools.cached_property
