@@ -136,7 +136,7 @@ def test_crash_page_shows_nvda_and_the_us_chip_sample_abnormal_volume(
     assert tests.at[lead, "estimate"] == pytest.approx(members["cav"].mean(), rel=1e-12)
     cells = _cells(_section(page, "how-loud"), "US semiconductors")
     assert cells[:3] == [_fixed(members["cav"].mean()), format_p(tests.at[lead, "p_value"]), str(len(members))]
-    assert 'title="rank test (Corrado)"' in _section(page, "how-loud")
+    assert 'title="rank test (Corrado) (a value from another test names it on hover)">p<' in _section(page, "how-loud")
 
 
 def test_crash_page_says_why_hong_kong_has_no_abnormal_volume(

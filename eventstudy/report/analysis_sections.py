@@ -394,13 +394,15 @@ def _blank_note(data: AnalysisData, key: tuple[str, str, str, str], what: str, n
 
 
 def _sample_cells(data: AnalysisData, key: tuple[str, str, str, str], value: Callable[[float], Cell]) -> list[str]:
-    """The estimate, p and n cells of a sample's lead test (blank when it has none; the p cell names its test)."""
+    """The estimate, p and n cells of a sample's lead test (blank when it has none; the p cell names its test when
+    it is not the column's, the first of :data:`~eventstudy.report.analysis_data.LEAD_TESTS`)."""
     lead = data.leads.get(key)
     if lead is None:
         return [_BLANK] * 3
+    other = test_name(lead.test) if lead.test != LEAD_TESTS[key[3]][0] else ""
     return [
         _cell(value(lead.estimate)),
-        _cell(markup.p_value(lead.p_value), test_name(lead.test)),
+        _cell(markup.p_value(lead.p_value), other),
         _cell(markup.number(lead.n, 0)),
     ]
 
@@ -444,13 +446,13 @@ def how_loud_section(context: ReportContext, event: Event) -> str:
         + _header("why blank", "why a group has no value", rows=2)
         + "</tr><tr>"
         + _header("mean CAV", "mean cumulative abnormal log volume (0.69: twice the normal volume for a day)")
-        + _header("p", f"{test_name(LEAD_TESTS['volume'][0])} (hover a value for the test)")
+        + _header("p", f"{test_name(LEAD_TESTS['volume'][0])} (a value from another test names it on hover)")
         + _header("n", "securities with a CAV")
         + _header("mean", "mean ratio (1: as the estimation window predicts)")
         + _header("p", test_name(LEAD_TESTS["ar_squared"][0]))
         + _header("n", "securities with the ratio")
         + _header("mean", "mean ratio (1: as calm as the estimation window)")
-        + _header("p", f"{test_name(LEAD_TESTS['range'][0])} of the daily ranges (hover a value for the test)")
+        + _header("p", f"{test_name(LEAD_TESTS['range'][0])} of the daily ranges (another test: named on hover)")
         + _header("n", "securities with the ratio")
         + "</tr>"
     )
