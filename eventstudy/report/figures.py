@@ -452,17 +452,22 @@ def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> di
     codes, tickers = pd.factorize(path["ticker"])
     present = [str(ticker) for ticker in tickers]
     cells = (codes, path["day"].to_numpy(dtype=np.int64) - first)
-    arrays = {}
+    arrays, grids = {}, {}
     for key, column in _PATH_COLUMNS.items():
-        grid = np.full((len(present), len(days)), np.nan)
+        grid = grids[key] = np.full((len(present), len(days)), np.nan)
         grid[cells] = path[column].to_numpy(dtype=float)
-        arrays[key] = np.round(10_000 * grid)
+        rounded = np.round(10_000 * grid)
+        # Whole numbers, None where missing, as plain Python values (one conversion per table, not per value).
+        whole = np.nan_to_num(rounded).astype(np.int64).astype(object)
+        whole[~np.isfinite(rounded)] = None
+        arrays[key] = whole
+    missing = ~np.isfinite(grids["ar"]).any(axis=1)  # no AR at all: nothing to draw
     session = np.full((len(present), len(days)), None, dtype=object)
     session[cells] = path["date"].to_numpy()
     dates: dict[str, list[str | None]] = {}
     securities = []
     for row, ticker in enumerate(present):
-        if np.isnan(arrays["ar"][row]).all():
+        if missing[row]:
             continue
         exchange = str(pairs.at[ticker, "exchange"]) if ticker in pairs.index else ""
         if exchange not in dates:
@@ -474,7 +479,7 @@ def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> di
                 "model": str(pairs.at[ticker, "model_used"]) if ticker in pairs.index else "",
                 "exchange": exchange,
                 "t95": numbers([pairs["t95"].get(ticker, np.nan)], 4)[0],
-                **{key: [int(v) if np.isfinite(v) else None for v in values[row]] for key, values in arrays.items()},
+                **{key: values[row].tolist() for key, values in arrays.items()},
             }
         )
     order = {s.ticker: position for position, s in enumerate(context.securities)}
@@ -522,7 +527,14 @@ def basket_paths(context: ReportContext, event_id: str) -> dict[str, Any] | None
     if not baskets:
         return None
     days = list(range(study.path_window[0], study.path_window[1] + 1))
-    car = path.pivot_table(index="day", columns="ticker", values="car", aggfunc="first", dropna=False).reindex(days)
+    # The CAR of every (day, security) of the path as a table, from the path's rows (a pivot, without pivot_table's
+    # cost): securities as columns, the path's days as rows.
+    codes, tickers = pd.factorize(path["ticker"])
+    grid = np.full((len(days), len(tickers)), np.nan)
+    rows = path["day"].to_numpy(dtype=np.int64) - days[0]
+    inside = (rows >= 0) & (rows < len(days))
+    grid[rows[inside], codes[inside]] = path["car"].to_numpy(dtype=float)[inside]
+    car = pd.DataFrame(grid, index=days, columns=[str(ticker) for ticker in tickers])
     models = context.event_pairs(event_id).set_index("ticker")["model_used"]
     columns = min(3, len(baskets))
     rows_count = -(-len(baskets) // columns)
