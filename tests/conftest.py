@@ -55,11 +55,13 @@ def reference_results(reference_study: EventStudy) -> EventStudyResults:
 
 @pytest.fixture(scope="session")
 def real_results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventStudyResults]:
-    """``EventStudy(load_events("events.csv")).run()``: the real study on the offline price chain with an empty
-    cache (so the packaged snapshot), computed once per session."""
+    """The real study as ``eventstudy run events.csv --offline`` runs it: on the offline price chain with an empty
+    cache (so the packaged snapshot), with GARCH ARs beside the OLS ones for the timeline securities of
+    ``study.toml`` (NVDA, TSM, ASML); computed once per session."""
+    garch = load_report_config(REPO / "study.toml").timeline or ()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("EVENTSTUDY_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
-        yield EventStudy(load_events(REPO / "events.csv")).run()
+        yield EventStudy(load_events(REPO / "events.csv"), garch_tickers=garch).run()
 
 
 @pytest.fixture(scope="session")

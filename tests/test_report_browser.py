@@ -79,7 +79,7 @@ def test_page_loads_clean_and_fits(real_report: Path, page: str, width: int, wid
 
 def test_charts_are_drawn_with_their_descriptions(real_report: Path, wide: Browser) -> None:
     seen = wide.render(real_report.parent / "events" / "nvidia-crash.html", wait_ms=20_000)
-    assert seen.plotly_graphs == seen.rendered_graphs == 3  # AR/CAR paths, group CAAR, baskets
+    assert seen.plotly_graphs == seen.rendered_graphs == 4  # AR/CAR paths, group CAAR, to whom, baskets
     labels = wide.run("Array.from(document.querySelectorAll('div.chart')).map((div) => div.getAttribute('aria-label'))")
     assert all(label and len(label) > 30 for label in labels)
     # Hover labels draw under the Content-Security-Policy too.
@@ -206,3 +206,53 @@ def test_a_table_downloads_as_csv(real_report: Path, real_results: EventStudyRes
     blank = next(row for row in rows if row[1] == "")  # a Hong Kong pair without CAR: empty fields, not dashes
     assert blank[2] == blank[3] == ""
     assert wide.run("document.querySelector('button.csv[data-table=\"results-table\"]').dataset.file")
+
+
+@pytest.mark.parametrize(
+    ("page", "sections"),
+    [
+        ("events/nvidia-crash.html", ("to-whom", "how-loud", "how-lasting")),
+        ("securities/NVDA.html", ("activity", "garch")),
+    ],
+)
+@pytest.mark.parametrize("width", [1440, 390])
+def test_analyses_sections_draw_and_fit(
+    real_report: Path, page: str, sections: tuple[str, ...], width: int, wide: Browser, narrow: Browser
+) -> None:
+    """The sections of the analyses beyond abnormal returns: drawn without a console error, nothing wider than
+    the page at 390 px (their tables scroll in their own boxes); a screenshot of each for a person to look at."""
+    browser = wide if width == 1440 else narrow
+    seen = browser.render(real_report.parent / page, wait_ms=20_000)
+    assert seen.console_errors == [] and seen.plotly_graphs == seen.rendered_graphs
+    for section in sections:
+        box = browser.run(
+            f"(() => {{ const r = document.getElementById('{section}').getBoundingClientRect();"
+            " return [r.top + window.scrollY, r.height, r.right]; })()"
+        )
+        assert box[1] > 100 and box[2] <= width, f"{section} at {width} px: {box}"
+        name = f"report-{page.replace('/', '-').removesuffix('.html')}-{section}-{width}.png"
+        browser.screenshot(artifact_path(name), top=int(box[0]), height=min(int(box[1]) + 10, 4000))
+    assert browser.run("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert browser.new_errors() == []
+
+
+def test_picking_a_day_0_redraws_the_garch_chart(
+    real_report: Path, real_results: EventStudyResults, wide: Browser
+) -> None:
+    wide.render(real_report.parent / "securities" / "NVDA.html", wait_ms=20_000)
+    crash = real_results.pairs.query("event_id == 'nvidia-crash' and ticker == 'NVDA'")["day_zero"].iloc[0]
+    assert wide.run("document.getElementById('garch-select').value") == str(crash.date())
+    assert "GARCH and OLS abnormal returns of NVDA, day 0 2025-01-27" in wide.run(
+        "document.getElementById('garch-paths').getAttribute('aria-label')"
+    )
+    r1 = real_results.pairs.query("event_id == 'deepseek-r1' and ticker == 'NVDA'")["day_zero"].iloc[0]
+    wide.run(
+        f"(() => {{ const s = document.getElementById('garch-select'); s.value = '{r1.date()}';"
+        " s.dispatchEvent(new Event('change')); })()",
+        settle_ms=300,
+    )
+    garch = real_results.garch.query("event_id == 'deepseek-r1' and ticker == 'NVDA'").sort_values("day")
+    drawn = wide.run("document.getElementById('garch-paths').data.map((trace) => trace.y)")
+    assert drawn == [[round(100 * value, 2) for value in garch[column]] for column in ("ols_ar", "garch_ar")]
+    assert f"day 0 {r1.date()}" in wide.run("document.getElementById('garch-paths').getAttribute('aria-label')")
+    assert wide.new_errors() == []

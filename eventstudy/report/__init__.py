@@ -8,14 +8,16 @@
     extensions' sections (e.g. the checked claims), the CAAR of each event, a timeline of the events over the
     study's featured securities and basket, and tables of the events and securities.
 ``results.html``, ``methods.html``
-    Every (event, security) pair in one sortable table; how to read the report, every test with its reference and
-    every column of the data files.
+    Every (event, security) pair in one sortable table and the cross-sectional regression pooled over all events;
+    how to read the report, every test and analysis with its reference and every column of the data files.
 ``events/<id>.html``
     One page per event: key numbers (day-0 AR and CAR of the most affected securities and baskets, group CAARs
-    with the recommended test), warnings, AR and CAR paths of the security picked, group CAARs, baskets, every
-    pair, what the event is, and every test.
+    with the recommended test), warnings, AR and CAR paths of the security picked, group CAARs, to whom (the
+    cross-sectional regression of the CARs), baskets, how loud (abnormal volume and volatility), how lasting
+    (buy-and-hold abnormal returns), every pair, what the event is, and every test.
 ``securities/<ticker>.html``
-    One page per studied security: key numbers, price with the events, CAR per event, estimation diagnostics.
+    One page per studied security: key numbers, price with the events, CAR per event, estimation diagnostics,
+    volume, volatility and BHAR per event, and GARCH ARs beside the OLS ones for the GARCH securities.
 ``ar.csv``, ``car.csv``, ``tests.csv``, ``caar.csv``, ``pairs.csv``, ``skipped.csv``, ``columns.md``
     The tidy tables of :class:`~eventstudy.results.EventStudyResults` and what each column means.
 ``run.json``

@@ -24,6 +24,7 @@ from eventstudy.calendars import calendar_name
 from eventstudy.errors import ReportError
 from eventstudy.events import Event
 from eventstudy.prices.base import file_stem
+from eventstudy.report.analysis_data import AnalysisData
 from eventstudy.report.config import ReportConfig
 from eventstudy.results import EventStudyResults
 from eventstudy.returns import return_panels
@@ -174,8 +175,13 @@ class ReportContext:
     def event_name(self, event_id: str, width: int = 60) -> str:
         """``"2025-01-27 US chip stocks plunge on DeepSeek; NVIDIA [...]"``: the event's date and title, the title
         shortened to about ``width`` characters."""
-        event = self.event(event_id)
-        return f"{event.date or 'undated'} {textwrap.shorten(event.title, width, placeholder=' …')}"
+        key = (event_id, width)
+        if key not in self._event_names:  # pages name the same events thousands of times
+            event = self.event(event_id)
+            self._event_names[key] = (
+                f"{event.date or 'undated'} {textwrap.shorten(event.title, width, placeholder=' …')}"
+            )
+        return self._event_names[key]
 
     def security(self, ticker: str) -> Security:
         """The studied security (or basket) with ticker ``ticker``."""
@@ -183,35 +189,64 @@ class ReportContext:
 
     def event_pairs(self, event_id: str) -> pd.DataFrame:
         """The rows of :attr:`pairs` of one event, in universe order."""
-        return self._pairs_by_event.get(event_id, self.pairs.iloc[:0])
+        return self._part(self._pairs_by_event, event_id, self.pairs)
 
     def security_pairs(self, ticker: str) -> pd.DataFrame:
         """The rows of :attr:`pairs` of one security, in chronological order of the events."""
-        return self._pairs_by_ticker.get(ticker, self.pairs.iloc[:0])
+        return self._part(self._pairs_by_ticker, ticker, self.pairs)
 
     def event_paths(self, event_id: str) -> pd.DataFrame:
         """The rows of ``results.ar`` of one event."""
-        return self._paths_by_event.get(event_id, self.results.ar.iloc[:0])
+        return self._part(self._paths_by_event, event_id, self.results.ar)
 
     def security_cars(self, ticker: str) -> pd.DataFrame:
         """The rows of ``results.car`` of one security."""
-        return self._cars_by_ticker.get(ticker, self.results.car.iloc[:0])
+        return self._part(self._cars_by_ticker, ticker, self.results.car)
 
     def event_tests(self, event_id: str) -> pd.DataFrame:
         """The rows of ``results.tests`` of one event (scope ``"event"``)."""
-        return self._tests_by_event.get(event_id, self.results.tests.iloc[:0])
+        return self._part(self._tests_by_event, event_id, self.results.tests)
 
     def event_samples(self, event_id: str) -> pd.DataFrame:
         """The rows of :attr:`samples` of one event (scope ``"event"``)."""
-        return self._samples_by_event.get(event_id, self.samples.iloc[:0])
+        return self._part(self._samples_by_event, event_id, self.samples)
 
     def event_skipped(self, event_id: str) -> pd.DataFrame:
         """The rows of ``results.skipped`` of one event."""
-        return self._skipped_by_event.get(event_id, self.results.skipped.iloc[:0])
+        return self._part(self._skipped_by_event, event_id, self.results.skipped)
 
     def event_overlaps(self, event_id: str) -> pd.DataFrame:
         """The rows of :attr:`overlaps` of one event."""
-        return self._overlaps_by_event.get(event_id, self.overlaps.iloc[:0])
+        return self._part(self._overlaps_by_event, event_id, self.overlaps)
+
+    @property
+    def short_windows(self) -> list[str]:
+        """Labels of the windows the analyses' sections show: (0,0), when the study has it, and the headline
+        window."""
+        day_zero = window_label((0, 0))
+        return list(dict.fromkeys([*([day_zero] if day_zero in self.windows else []), self.label]))
+
+    @functools.cached_property
+    def analyses(self) -> AnalysisData:
+        """The tables of the analyses beyond abnormal returns as the pages read them (built when a page first asks)."""
+        groups = list(dict.fromkeys(security.group for security in self.securities))
+        return AnalysisData(self.results, self.pairs, self.short_windows, groups)
+
+    @functools.cached_property
+    def _event_names(self) -> dict[tuple[str, int], str]:
+        return {}
+
+    def _part(self, parts: Mapping[str, pd.DataFrame], key: str, whole: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``whole`` at ``key`` (``parts``: its split), or none: an empty frame with its columns, made
+        once per table (most events of a study have no pair, and their pages ask for every table)."""
+        found = parts.get(key)
+        if found is None:
+            found = self._empty_parts.setdefault(id(whole), whole.iloc[:0])
+        return found
+
+    @functools.cached_property
+    def _empty_parts(self) -> dict[int, pd.DataFrame]:
+        return {}
 
     # Each table is split once per report, so a page reads its own rows without filtering the whole study.
     @functools.cached_property

@@ -35,9 +35,13 @@ __all__ = [
     "basket_paths",
     "caar_by_event",
     "caar_by_group",
+    "car_by_category",
     "car_by_event",
+    "car_by_value",
     "event_timeline",
     "figure_html",
+    "garch_choices",
+    "garch_layout",
     "layout",
     "pair_note",
     "price_with_events",
@@ -448,17 +452,22 @@ def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> di
     codes, tickers = pd.factorize(path["ticker"])
     present = [str(ticker) for ticker in tickers]
     cells = (codes, path["day"].to_numpy(dtype=np.int64) - first)
-    arrays = {}
+    arrays, grids = {}, {}
     for key, column in _PATH_COLUMNS.items():
-        grid = np.full((len(present), len(days)), np.nan)
+        grid = grids[key] = np.full((len(present), len(days)), np.nan)
         grid[cells] = path[column].to_numpy(dtype=float)
-        arrays[key] = np.round(10_000 * grid)
+        rounded = np.round(10_000 * grid)
+        # Whole numbers, None where missing, as plain Python values (one conversion per table, not per value).
+        whole = np.nan_to_num(rounded).astype(np.int64).astype(object)
+        whole[~np.isfinite(rounded)] = None
+        arrays[key] = whole
+    missing = ~np.isfinite(grids["ar"]).any(axis=1)  # no AR at all: nothing to draw
     session = np.full((len(present), len(days)), None, dtype=object)
     session[cells] = path["date"].to_numpy()
     dates: dict[str, list[str | None]] = {}
     securities = []
     for row, ticker in enumerate(present):
-        if np.isnan(arrays["ar"][row]).all():
+        if missing[row]:
             continue
         exchange = str(pairs.at[ticker, "exchange"]) if ticker in pairs.index else ""
         if exchange not in dates:
@@ -470,7 +479,7 @@ def ar_car_paths_data(context: ReportContext, event_id: str, default: str) -> di
                 "model": str(pairs.at[ticker, "model_used"]) if ticker in pairs.index else "",
                 "exchange": exchange,
                 "t95": numbers([pairs["t95"].get(ticker, np.nan)], 4)[0],
-                **{key: [int(v) if np.isfinite(v) else None for v in values[row]] for key, values in arrays.items()},
+                **{key: values[row].tolist() for key, values in arrays.items()},
             }
         )
     order = {s.ticker: position for position, s in enumerate(context.securities)}
@@ -518,7 +527,14 @@ def basket_paths(context: ReportContext, event_id: str) -> dict[str, Any] | None
     if not baskets:
         return None
     days = list(range(study.path_window[0], study.path_window[1] + 1))
-    car = path.pivot_table(index="day", columns="ticker", values="car", aggfunc="first", dropna=False).reindex(days)
+    # The CAR of every (day, security) of the path as a table, from the path's rows (a pivot, without pivot_table's
+    # cost): securities as columns, the path's days as rows.
+    codes, tickers = pd.factorize(path["ticker"])
+    grid = np.full((len(days), len(tickers)), np.nan)
+    rows = path["day"].to_numpy(dtype=np.int64) - days[0]
+    inside = (rows >= 0) & (rows < len(days))
+    grid[rows[inside], codes[inside]] = path["car"].to_numpy(dtype=float)[inside]
+    car = pd.DataFrame(grid, index=days, columns=[str(ticker) for ticker in tickers])
     models = context.event_pairs(event_id).set_index("ticker")["model_used"]
     columns = min(3, len(baskets))
     rows_count = -(-len(baskets) // columns)
@@ -704,3 +720,203 @@ def car_by_event(context: ReportContext, security: Security) -> dict[str, Any]:
         "layout": _dot_layout(labels, [centre], links, f"CAR {context.label}")
         | {"annotations": annotations, "showlegend": False},
     }
+
+
+# -- analyses beyond abnormal returns ---------------------------------------------------------------------------------
+
+
+def _spread(count: int, width: float) -> np.ndarray:
+    """Offsets of ``count`` points side by side within ``width`` (so that the points of a category do not hide each
+    other), at most 0.05 apart."""
+    if count <= 1:
+        return np.zeros(count)
+    step = min(width / (count - 1), 0.05)
+    return (np.arange(count) - (count - 1) / 2) * step
+
+
+def _car_points(
+    context: ReportContext,
+    window: str,
+    points: Sequence[tuple[str, float]],
+    x: Sequence[float],
+    position: int,
+    left_out: set[str],
+) -> dict[str, Any]:
+    """A trace of the CARs ``points`` (ticker, CAR) of one window at ``x``: coloured by sign, the window's symbol,
+    hollow for the securities ``left_out`` of the regression; the hover names the security."""
+    symbol = _WINDOW_SYMBOLS[position % len(_WINDOW_SYMBOLS)]
+    tickers = [ticker for ticker, _ in points]
+    colours = sign_colours([car for _, car in points])
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": numbers(x, 3),
+        "y": _percent([car for _, car in points], 2),
+        "name": f"CAR {window}",
+        "customdata": [
+            html.escape(f"{ticker} · {context.security(ticker).name}")
+            + ("<br>left out of the regression: no estimated beta" if ticker in left_out else "")
+            for ticker in tickers
+        ],
+        "hovertemplate": f"%{{customdata}}<br>CAR {window} %{{y:.2f}}%<extra></extra>",
+        "marker": {
+            "size": 9,
+            "symbol": [f"{symbol}-open" if ticker in left_out else symbol for ticker in tickers],
+            "color": colours,
+            "line": {"width": 1.5, "color": colours},
+        },
+    }
+
+
+def car_by_category(
+    context: ReportContext,
+    cars: dict[str, list[tuple[str, float]]],
+    levels: dict[str, str],
+    order: Sequence[str],
+    left_out: set[str],
+    variable: str,
+) -> dict[str, Any]:
+    """The CARs of an event's securities (window -> [(ticker, CAR)], only those with a CAR) by their level of a
+    categorical characteristic (``levels``: ticker -> level, in ``order``; the levels without a CAR are left out),
+    each window beside the other with its own symbol, the points of a level spread side by side."""
+    data = []
+    offsets = _spread(len(cars), 0.36)
+    drawn = {levels[ticker] for points in cars.values() for ticker, _ in points if ticker in levels}
+    order = [level for level in order if level in drawn]
+    position_of = {level: position for position, level in enumerate(order)}
+    for position, (window, points) in enumerate(cars.items()):
+        chosen = sorted(
+            ((ticker, car) for ticker, car in points if ticker in levels),
+            key=lambda item: (position_of[levels[item[0]]], item[1]),
+        )
+        x: list[float] = []
+        for level in order:
+            members = [item for item in chosen if levels[item[0]] == level]
+            x += list(position_of[level] + offsets[position] + _spread(len(members), 0.28))
+        if chosen:
+            data.append(_car_points(context, window, chosen, x, position, left_out))
+    return {
+        "data": data,
+        "layout": layout(
+            400,
+            hovermode="closest",
+            showlegend=False,
+            margin={"l": 60, "r": 20, "t": 20, "b": 50},
+            xaxis={
+                "tickvals": list(range(len(order))),
+                "ticktext": [html.escape(level) for level in order],
+                "range": [-0.6, len(order) - 0.4],
+                "zeroline": False,
+                "showgrid": False,
+                "title": {"text": html.escape(variable)},
+            },
+            yaxis={"ticksuffix": "%", "zeroline": True, "title": {"text": "CAR"}},
+        ),
+    }
+
+
+def car_by_value(
+    context: ReportContext,
+    cars: dict[str, list[tuple[str, float]]],
+    values: dict[str, float],
+    left_out: set[str],
+    variable: str,
+) -> dict[str, Any]:
+    """The CARs of an event's securities (window -> [(ticker, CAR)]) against a numeric characteristic (``values``:
+    ticker -> value; those without one are not drawn), one symbol per window."""
+    data = []
+    for position, (window, points) in enumerate(cars.items()):
+        chosen = [(ticker, car) for ticker, car in points if np.isfinite(values.get(ticker, np.nan))]
+        if chosen:
+            x = [values[ticker] for ticker, _ in chosen]
+            data.append(_car_points(context, window, chosen, x, position, left_out))
+    return {
+        "data": data,
+        "layout": layout(
+            400,
+            hovermode="closest",
+            showlegend=False,
+            xaxis={"zeroline": False, "title": {"text": html.escape(variable)}},
+            yaxis={"ticksuffix": "%", "zeroline": True, "title": {"text": "CAR"}},
+        ),
+    }
+
+
+#: The 95% interval of a normal variable, in standard deviations (the GARCH chart's bars).
+_Z95 = 1.96
+
+
+def garch_layout(context: ReportContext) -> dict[str, Any]:
+    """The layout of the GARCH-beside-OLS chart (its traces, one pair per day 0, are :func:`garch_choice`'s, drawn
+    by ``report.js`` for the day 0 the reader picks): what both traces share is the figure's template."""
+    first_day = context.results.spec.path_window[0]
+    shared = {"type": "scatter", "mode": "markers", "x0": first_day, "dx": 1}
+    hover = "day %{x} (%{customdata}): AR %{y:.2f}% ± %{error_y.array:.2f}"
+    traces = [
+        shared
+        | {"name": "OLS market model AR ± 1.96 s.e.", "offsetgroup": "ols"}
+        | {"marker": {"symbol": "circle", "size": 8, "color": NEUTRAL}}
+        | {"error_y": {"type": "data", "thickness": 1.2, "width": 3, "color": NEUTRAL}}
+        | {"hovertemplate": f"OLS {hover}<extra></extra>"},
+        shared
+        | {"name": "GARCH(1,1) AR ± 1.96 s.d.", "offsetgroup": "garch"}
+        | {"marker": {"symbol": "diamond", "size": 9, "color": SERIES_COLOURS[1]}}
+        | {"error_y": {"type": "data", "thickness": 1.2, "width": 3, "color": SERIES_COLOURS[1]}}
+        | {"hovertemplate": f"GARCH {hover}<extra></extra>"},
+    ]
+    day_zero = {"type": "line", "xref": "x", "yref": "paper", "x0": -0.5, "x1": -0.5, "y0": 0, "y1": 1}
+    return {
+        "data": [],
+        "layout": layout(
+            380,
+            hovermode="closest",
+            scattermode="group",
+            xaxis={"dtick": 1, "title": {"text": "event day (sessions from day 0)"}},
+            yaxis={"ticksuffix": "%", "zeroline": True, "title": {"text": "abnormal return"}},
+            shapes=[day_zero | {"line": {"color": NEUTRAL, "width": 1, "dash": "dash"}}],
+            template={"data": {"scatter": traces}},
+        ),
+    }
+
+
+def garch_choices(rows: pd.DataFrame, chosen: dict[str, tuple[str, str]], ticker: str) -> dict[str, dict[str, Any]]:
+    """The traces of the GARCH chart for each day 0 the reader may pick (``chosen``: key -> (event id, label); the
+    rows of ``results.garch`` of one security): the OLS AR ± 1.96 of its standard error and the GARCH AR ± 1.96 of
+    its conditional standard deviation, in percent, the session dates in the hover; when the GARCH fit failed, the
+    reason on the chart."""
+    places = rows.groupby("event_id", sort=False).indices
+    days = rows["day"].to_numpy()
+    dates = np.array(_dates(rows["date"]), dtype=object)
+    centres = {name: 100 * rows[name].to_numpy(dtype=float) for name in ("ols_ar", "garch_ar")}
+    spreads = {name: 100 * _Z95 * rows[name].to_numpy(dtype=float) for name in ("ols_ar_se", "garch_sd")}
+    reasons = rows["reason"].to_numpy(dtype=object)
+    choices = {}
+    for key, (event_id, label) in chosen.items():
+        place = places[event_id][np.argsort(days[places[event_id]], kind="stable")]
+        traces = [
+            {
+                "y": numbers(centres[centre][place], 2),
+                "error_y": {"array": numbers(spreads[spread][place], 2)},
+                "customdata": dates[place].tolist(),
+            }
+            for centre, spread in (("ols_ar", "ols_ar_se"), ("garch_ar", "garch_sd"))
+        ]
+        zero = place[days[place] == 0]
+        described = (
+            f": day-0 AR {signed_percent(centres['ols_ar'][zero[0]] / 100, 2)} (OLS), "
+            f"{signed_percent(centres['garch_ar'][zero[0]] / 100, 2)} (GARCH)"
+            if zero.size
+            else ""
+        )
+        choice: dict[str, Any] = {"label": f"GARCH and OLS abnormal returns of {ticker}, {label}{described}"}
+        choice["data"] = traces
+        reason = next((text for text in reasons[place] if text), "")
+        if reason:
+            choice["layout"] = {
+                "annotations": [
+                    {"text": _wrapped(f"GARCH not fitted: {reason}", 70), "xref": "paper", "yref": "paper"}
+                    | {"x": 0, "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False, "align": "left"}
+                ]
+            }
+        choices[key] = choice
+    return choices

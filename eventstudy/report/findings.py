@@ -30,7 +30,8 @@ __all__ = [
     "test_name",
 ]
 
-#: Each sample test of the study in plain words (the name in the data in parentheses on the pages).
+#: Each sample test of the study and of its analyses in plain words (the name in the data in parentheses on the
+#: pages).
 TEST_NAMES = {
     "cross_sectional_t": "cross-sectional t test of the average CAR",
     "crude_dependence_t": "portfolio t test (Brown-Warner crude dependence adjustment)",
@@ -47,6 +48,10 @@ TEST_NAMES = {
     "wilcoxon_signed_rank": "Wilcoxon signed-rank test",
     "wild_bootstrap": "wild bootstrap of the average CAR",
     "placebo": "placebo test against the same securities on random non-event dates",
+    "mean_ratio_t": "skewness-adjusted t test of the mean volatility ratio against 1",
+    "bhar_t": "conventional t test of the mean BHAR",
+    "skewness_adjusted_t": "skewness-adjusted t test (Lyon-Barber-Tsai)",
+    "bootstrap_skewness_adjusted_t": "bootstrap of the skewness-adjusted t test (Lyon-Barber-Tsai)",
 }
 _STRONGEST = 6  # cards of the strongest reactions
 _SIDE_BY_SIDE = 4  # events of the markets side by side

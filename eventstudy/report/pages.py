@@ -25,12 +25,13 @@ import pandas as pd
 from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.columns import ALL_GROUPS, COLUMNS
 from eventstudy.events import Event
-from eventstudy.report import figures, findings, markup
+from eventstudy.report import analysis_sections, figures, findings, markup
 from eventstudy.report.context import RECOMMENDED_TESTS, ReportContext
 from eventstudy.report.heatmap import BINS, heatmap_html
 from eventstudy.report.markup import esc
 from eventstudy.spec import window_label
 from eventstudy.statistics import TESTS, car_t_test, placebo_tests, sq_test
+from eventstudy.statistics.bhar import LONG_HORIZON_CAVEAT
 from eventstudy.universe import Security
 
 __all__ = [
@@ -458,6 +459,12 @@ def index_page(context: ReportContext, sections: str = "", files: Mapping[str, s
         clickable=True,
     )
     listed = files or DATA_FILES
+    pooled = (
+        f', with the <a href="{RESULTS_PAGE}#pooled-regression">regression of the CARs on the securities\' '
+        "characteristics across all events</a>"
+        if (context.results.cross_section["scope"] != "event").any()
+        else ""
+    )
     data = "".join(f'<li><a href="{esc(name)}">{esc(name)}</a>: {esc(text)}</li>' for name, text in listed.items())
     body = "".join(
         [
@@ -498,8 +505,8 @@ def index_page(context: ReportContext, sections: str = "", files: Mapping[str, s
             markup.section(
                 "data",
                 "Data and methods",
-                f'<p>Every (event, security) pair: <a href="{RESULTS_PAGE}">all results</a>. How to read the report, '
-                f'each test with its reference and every column: <a href="{METHODS_PAGE}">methods</a>.</p>',
+                f'<p>Every (event, security) pair: <a href="{RESULTS_PAGE}">all results</a>{pooled}. How to read '
+                f'the report, each test with its reference and every column: <a href="{METHODS_PAGE}">methods</a>.</p>',
                 f"<p>{_settings_line(context)}</p><ul>{data}</ul>",
             ),
         ]
@@ -529,6 +536,7 @@ def results_page(context: ReportContext) -> str:
             "type to filter, or download the rows shown as CSV; car.csv has every window with full precision." + more
         )
         + _results_table(context, shown, "", "pair", "results-table")
+        + analysis_sections.pooled_regression_section(context)
     )
     return page(context, "All results", body, "")
 
@@ -536,13 +544,19 @@ def results_page(context: ReportContext) -> str:
 # -- methods ----------------------------------------------------------------------------------------------------------
 
 
-def _doc_summary(function: Callable[..., Any]) -> tuple[str, str]:
-    """First line and References section of a function's numpydoc docstring."""
-    doc = inspect.getdoc(function) or ""
+def _doc_summary(documented: object) -> tuple[str, str]:
+    """First paragraph and References section of a function's (or module's) numpydoc docstring."""
+    doc = inspect.getdoc(documented) or ""
     first = doc.split("\n\n")[0].replace("\n", " ")
     match = re.search(r"References\n-+\n(.*?)(?:\n\n[A-Z][a-z]+\n-+|\Z)", doc, flags=re.S)
     references = " ".join(match.group(1).split()) if match else ""
-    return first, references
+    return _plain(first), _plain(references)
+
+
+def _plain(text: str) -> str:
+    """Docstring text without its reStructuredText markup (``:func:`name``` -> ``name``, double back quotes)."""
+    text = re.sub(r":\w+:`~?([^`]+)`", lambda match: match.group(1).rsplit(".", 1)[-1], text)
+    return text.replace("``", "")
 
 
 def methods_page(context: ReportContext, columns: ColumnDocs) -> str:
@@ -567,11 +581,15 @@ def methods_page(context: ReportContext, columns: ColumnDocs) -> str:
         for name, code, function in samples
         for first, ref in [_doc_summary(function)]
     ]
-    tests = (
-        '<div class="table-wrap"><table class="methods"><thead><tr><th scope="col">test</th><th scope="col">in the '
-        'data</th><th scope="col">what it does</th><th scope="col">reference</th></tr></thead><tbody>'
-        + "".join(rows)
-        + "</tbody></table></div>"
+    tests = _methods_table("test", rows)
+    analyses = _methods_table(
+        "analysis",
+        [
+            f"<tr><th scope='row'>{esc(name)}</th><td><code>{esc(code)}</code></td><td>{esc(first)}</td>"
+            f"<td>{esc(ref)}</td></tr>"
+            for name, code, described in analysis_sections.METHODS
+            for first, ref in [_doc_summary(described)]
+        ],
     )
     files = "".join(
         f'<h3 id="file-{esc(name)}"><a href="{esc(name)}">{esc(name)}</a></h3><p>{esc(described)}</p>'
@@ -603,6 +621,16 @@ test</b>: the standardized cross-sectional test adjusted for securities hit on t
 Pynnönen 2010). The securities of one event share its date, so their abnormal returns are correlated and tests that
 treat them as independent overstate significance; this test allows for it. Every other test is in the full table
 at the bottom of the page.</p>
+<p>Below them, three questions beyond the CAR. <b>To whom</b>: the regression of the event's CARs on the
+securities' characteristics (group and market dummies, pre-event beta and run-up), a group's coefficient being how
+much more its securities moved than the baseline group's, with heteroskedasticity-robust (HC3) standard errors; the
+page says which securities the regression leaves out and why. <b>How loud</b>: abnormal trading volume (the
+cumulative abnormal log volume, CAV: 0.69 is twice the normal volume for a day) and volatility ratios (1: as calm as
+the estimation window), per group and per security. <b>How lasting</b>: buy-and-hold abnormal returns over long
+windows with the skewness-adjusted t of Lyon, Barber &amp; Tsai, read as descriptions (the caveats are on the
+page). Security pages add them per event and, for a few securities, the abnormal returns of a GARCH(1,1) market
+model beside the OLS ones; the all-results page has the regression pooled over every event, its standard errors
+clustered by event date.</p>
 <p>Charts colour a fall red and a rise blue everywhere. A group of fewer than 3 securities has no confidence
 interval (it would span the axis). Pairs that could not be estimated are named as such, never drawn at 0.</p>
 <p>{_settings_line(context)}</p>"""
@@ -617,9 +645,33 @@ interval (it would span the axis). Pairs that could not be estimated are named a
             ),
             tests,
         )
+        + markup.section(
+            "analyses",
+            "Beyond abnormal returns: to whom, how loud, how lasting",
+            markup.note(
+                "Per event and per security: the cross-sectional regression of the CARs on the securities' "
+                "characteristics, abnormal trading volume and volatility, buy-and-hold abnormal returns over long "
+                "windows, and for a few securities the abnormal returns of a GARCH(1,1) market model beside the OLS "
+                "ones. Sample tests of volume, volatility and BHARs: "
+                + esc(", ".join(findings.test_name(name) for name in ("crude_dependence_t", "bmp_t")))
+                + " as above, and those below."
+            ),
+            analyses,
+            f'<p class="caveat">{esc(LONG_HORIZON_CAVEAT)}</p>',
+        )
         + markup.section("columns", "Every column of the data files", files)
     )
     return page(context, "Methods", body, "")
+
+
+def _methods_table(kind: str, rows: Sequence[str]) -> str:
+    """A table of methods: name, where it is in the data, what it does and its reference."""
+    return (
+        f'<div class="table-wrap"><table class="methods"><thead><tr><th scope="col">{esc(kind)}</th><th scope="col">'
+        'in the data</th><th scope="col">what it does</th><th scope="col">reference</th></tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table></div>"
+    )
 
 
 # -- event pages ------------------------------------------------------------------------------------------------------
@@ -918,7 +970,10 @@ def _tests_section(context: ReportContext, event: Event) -> str:
 EVENT_SECTIONS: tuple[EventSection, ...] = (
     _paths_section,
     _caar_section,
+    analysis_sections.to_whom_section,
     _baskets_section,
+    analysis_sections.how_loud_section,
+    analysis_sections.how_lasting_section,
     _results_section,
     _about,
     _tests_section,
@@ -1033,7 +1088,12 @@ def _car_section(context: ReportContext, security: Security) -> str:
 
 
 #: The sections of a security page after its header and key numbers, in order (see the module docstring).
-SECURITY_SECTIONS: tuple[SecuritySection, ...] = (_price_section, _car_section)
+SECURITY_SECTIONS: tuple[SecuritySection, ...] = (
+    _price_section,
+    _car_section,
+    analysis_sections.activity_section,
+    analysis_sections.garch_section,
+)
 
 
 def security_page(context: ReportContext, security: Security, sections: str = "") -> str:

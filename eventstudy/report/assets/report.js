@@ -1,7 +1,7 @@
 // eventstudy report: the one script of every page (the pages hold no inline code; see their Content-Security-Policy).
 // It draws the charts from their JSON data blocks with the page's copy of plotly.js, switches the heatmap's window,
-// draws the AR/CAR path of the security picked, and makes tables sortable (click or keyboard; numbers as numbers,
-// blanks last in both directions), filterable and downloadable as CSV.
+// draws the AR/CAR path of the security picked and the GARCH ARs of the day 0 picked, and makes tables sortable
+// (click or keyboard; numbers as numbers, blanks last in both directions), filterable and downloadable as CSV.
 "use strict";
 (function () {
   var MINUS = "\u2212";
@@ -55,7 +55,12 @@
     if (!NARROW.matches) { return { data: figure.data, layout: layout }; }
     layout.margin = Object.assign({}, layout.margin, { l: Math.min((layout.margin || {}).l || 50, 50), r: 10 });
     if (layout.xaxis && layout.xaxis.dtick === 1) { layout.xaxis = Object.assign({}, layout.xaxis, { dtick: 5 }); }
-    layout.legend = Object.assign({}, layout.legend, { orientation: "h", x: 0, y: -0.12, yanchor: "top" });
+    // Below the x-axis title when there is one (about 80 px under the plot, whatever the chart's height).
+    var margin = layout.margin || {};
+    var plot = (layout.height || 450) - (margin.t || 0) - (margin.b || 0);
+    var titled = layout.xaxis && layout.xaxis.title && layout.xaxis.title.text;
+    var below = titled ? Math.max(0.12, 80 / Math.max(plot, 80)) : 0.12;
+    layout.legend = Object.assign({}, layout.legend, { orientation: "h", x: 0, y: -below, yanchor: "top" });
     var data = figure.data.map(function (trace) {
       return trace.meta === "labels" ? Object.assign({}, trace, { mode: "markers" }) : trace;
     });
@@ -85,7 +90,9 @@
     if (typeof Plotly === "undefined") { return; }
     document.querySelectorAll("div[data-figure]").forEach(function (div) {
       var figure = readJSON(div.dataset.figure);
-      if (div.dataset.paths) { arCarPaths(div, figure); } else { draw(div, figure); }
+      if (div.dataset.paths) { arCarPaths(div, figure); }
+      else if (div.dataset.choices) { chosenChart(div, figure); }
+      else { draw(div, figure); }
     });
   }
 
@@ -154,6 +161,26 @@
       select.addEventListener("change", function () { show(select.value); });
     }
     show(paths.default);
+  }
+
+  // -- a chart of the item picked in a list ---------------------------------------------------------------------------
+
+  // The figure holds the layout; data-choices names a block {"default": key, "choices": {key: {"label", "data",
+  // "layout"}}} of the traces (and layout additions) of each item, data-select the <select> that picks one.
+  function chosenChart(div, figure) {
+    var block = readJSON(div.dataset.choices);
+    var select = document.getElementById(div.dataset.select);
+    function show(key) {
+      var chosen = block.choices[key] || block.choices[block["default"]];
+      div.setAttribute("aria-label", chosen.label);
+      var shown = adapt({ data: chosen.data, layout: Object.assign({}, figure.layout, chosen.layout || {}) });
+      return Plotly.react(div, shown.data, shown.layout, config());
+    }
+    if (select) {
+      select.value = block["default"];
+      select.addEventListener("change", function () { show(select.value); });
+    }
+    show(block["default"]);
   }
 
   // -- heatmap --------------------------------------------------------------------------------------------------------
