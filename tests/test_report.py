@@ -355,6 +355,10 @@ def test_data_files_are_documented_and_run_json_keeps_the_metadata(report: Path)
         header = (folder / name).read_text(encoding="utf-8").partition("\n")[0].split(",")
         assert header == list(COLUMNS[name.removesuffix(".csv")])
         assert all(f"| `{column}` | {COLUMNS[name[:-4]][column]}" in columns for column in header)
+    for csv in sorted(folder.glob("*.csv")):  # every file written says what it holds, on columns.md and the index
+        described = re.search(rf"^## {re.escape(csv.name)}\n\n(.*)$", columns, re.M)
+        assert described and described.group(1).strip(), csv.name
+        assert csv.name in report.read_text(encoding="utf-8"), csv.name
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert run["input_sha256"] == "test"
     assert run["report"]["window"] == "(0,+1)"
