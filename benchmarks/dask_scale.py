@@ -244,10 +244,18 @@ def main(argv: list[str] | None = None) -> int:
                 "size": layout.members.size,
                 "reach": int(plan.extension.max(initial=0)),
             }
-            first = timer.step(
-                "first pass: fit and summarize every chunk",
-                lambda: backend.map(compact_statistics, chunks, shared | {"complete": len(chunks) == 1}),
-            )
+
+            def first_pass() -> tuple[list[dict[str, Any]], tuple[Any, ...]]:
+                # The partial sums added in chunk order, as the pipeline adds them, but as they arrive: 10M pairs'
+                # partials held together would not fit here (the pipeline's gathering is measured by whole_run.py).
+                kept, total = [], ()
+                for result in backend.imap(compact_statistics, chunks, shared | {"complete": len(chunks) == 1}):
+                    partials = result.pop("partials")
+                    total = tuple(a + b for a, b in zip(total, partials, strict=True)) if total else partials
+                    kept.append(result)
+                return kept, total
+
+            first, _ = timer.step("first pass: fit and summarize every chunk", first_pass)
 
             def scales() -> list[np.ndarray]:
                 def placed(name: str) -> np.ndarray:
@@ -296,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     partials = [result["partials_bytes"] for result in first]
     print(
         f"  partial sums each chunk returns (dense over all {layout.members.size:,} samples): "
-        f"{max(partials) / 2**20:,.0f} MB; held here for every chunk before they are added: {sum(partials) / GB:.2f} GB"
+        f"{max(partials) / 2**20:,.0f} MB, added here as they arrive (the pipeline gathers every chunk first: "
+        f"{sum(partials) / GB:.2f} GB)"
     )
     injected = np.unique(plan.day_zero, return_inverse=True)[1] % 2 == 0  # as write_panel_store injects
     car = np.full(count, np.nan)

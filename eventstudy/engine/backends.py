@@ -8,7 +8,8 @@ same in both, so are the results.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from eventstudy.spec import BACKENDS
@@ -73,10 +74,18 @@ class DaskBackend:
         return self._client
 
     def map(self, function: Callable[..., Result], items: Sequence[Any], shared: Mapping[str, Any]) -> list[Result]:
+        return list(self.imap(function, items, shared))
+
+    def imap(
+        self, function: Callable[..., Result], items: Sequence[Any], shared: Mapping[str, Any]
+    ) -> Iterator[Result]:
+        """The results one at a time, in the order of the items, each task released once its result is fetched: a
+        caller that folds the results as they come holds one of them, not all (``benchmarks/dask_scale.py``)."""
         client = self.client
         scattered = {name: client.scatter(value, broadcast=True) for name, value in shared.items()}
-        futures = [client.submit(function, item, **scattered, pure=False) for item in items]
-        return list(client.gather(futures))
+        futures = deque(client.submit(function, item, **scattered, pure=False) for item in items)
+        while futures:
+            yield futures.popleft().result()
 
     def close(self) -> None:
         if self._client is not None:
