@@ -256,3 +256,29 @@ def test_picking_a_day_0_redraws_the_garch_chart(
     assert drawn == [[round(100 * value, 2) for value in garch[column]] for column in ("ols_ar", "garch_ar")]
     assert f"day 0 {r1.date()}" in wide.run("document.getElementById('garch-paths').getAttribute('aria-label')")
     assert wide.new_errors() == []
+
+
+@pytest.mark.parametrize(("page", "chart"), [("securities/NVDA.html", "car-by-event"), ("index.html", "caar-events")])
+def test_dot_plot_rows_leave_the_plot_room_at_390_px(real_report: Path, page: str, chart: str, narrow: Browser) -> None:
+    """At 390 px a dot plot's row names (a date and an event's title) are cut so that they stay inside the chart and
+    leave the plot nearly half its width; the full name stays in the page's data for a wide screen."""
+    narrow.render(real_report.parent / page, wait_ms=20_000)
+    names, full = narrow.run(
+        f"(() => {{ const div = document.getElementById('{chart}');"
+        " const page = JSON.parse(document.getElementById(div.dataset.figure).textContent);"
+        " const shown = Array.from(div.querySelectorAll('.ytick text')).map((t) => t.textContent);"
+        " return [shown, page.layout.yaxis.ticktext];"
+        " })()"
+    )
+    assert len(names) == len(full) > 20
+    assert all(len(name) <= 24 for name in names) and any(len(name) > 30 for name in full)
+    assert all(full[row].startswith(name.removesuffix("\u2026")) for row, name in enumerate(names))
+    chart_box, plot_box, left = narrow.run(
+        f"(() => {{ const div = document.getElementById('{chart}'); const box = (e) => e.getBoundingClientRect();"
+        " const r = box(div), p = box(div.querySelector('.nsewdrag'));"
+        " return [[r.left, r.width], [p.left, p.width],"
+        " Math.min(...Array.from(div.querySelectorAll('.ytick text')).map((t) => box(t).left))]; })()"
+    )
+    assert left >= chart_box[0] - 1  # before the cut the names ran 49 to 72 px off the left edge
+    assert plot_box[1] >= 0.45 * chart_box[1]  # before the cut: 64 of 366 px
+    assert narrow.new_errors() == []

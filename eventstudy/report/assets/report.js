@@ -55,6 +55,11 @@
     if (!NARROW.matches) { return { data: figure.data, layout: layout }; }
     layout.margin = Object.assign({}, layout.margin, { l: Math.min((layout.margin || {}).l || 50, 50), r: 10 });
     if (layout.xaxis && layout.xaxis.dtick === 1) { layout.xaxis = Object.assign({}, layout.xaxis, { dtick: 5 }); }
+    // Row names of a dot plot (a date and a title) cut to what leaves the plot half the width: the date and the
+    // title's first words; the full name is one tap away (a row opens its page).
+    if (layout.yaxis && Array.isArray(layout.yaxis.ticktext)) {
+      layout.yaxis = Object.assign({}, layout.yaxis, { ticktext: layout.yaxis.ticktext.map(shortLabel) });
+    }
     // Below the x-axis title when there is one (about 80 px under the plot, whatever the chart's height).
     var margin = layout.margin || {};
     var plot = (layout.height || 450) - (margin.t || 0) - (margin.b || 0);
@@ -65,6 +70,13 @@
       return trace.meta === "labels" ? Object.assign({}, trace, { mode: "markers" }) : trace;
     });
     return { data: data, layout: layout };
+  }
+
+  var SHORT_LABEL = 24;
+
+  function shortLabel(text) {
+    if (typeof text !== "string" || text.length <= SHORT_LABEL) { return text; }
+    return text.slice(0, SHORT_LABEL - 1).replace(/&[^;]*$/, "").trimEnd() + "\u2026";  // never half an entity
   }
 
   // A click on a point opens the page it stands for: its trace's (or else the figure's) meta.links at its index,
