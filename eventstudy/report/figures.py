@@ -795,24 +795,13 @@ def car_by_category(
             x += list(position_of[level] + offsets[position] + _spread(len(members), 0.28))
         if chosen:
             data.append(_car_points(context, window, chosen, x, position, left_out))
-    return {
-        "data": data,
-        "layout": layout(
-            400,
-            hovermode="closest",
-            showlegend=False,
-            margin={"l": 60, "r": 20, "t": 20, "b": 50},
-            xaxis={
-                "tickvals": list(range(len(order))),
-                "ticktext": [html.escape(level) for level in order],
-                "range": [-0.6, len(order) - 0.4],
-                "zeroline": False,
-                "showgrid": False,
-                "title": {"text": html.escape(variable)},
-            },
-            yaxis={"ticksuffix": "%", "zeroline": True, "title": {"text": "CAR"}},
-        ),
+    axis = {
+        "tickvals": list(range(len(order))),
+        "ticktext": [html.escape(level) for level in order],
+        "range": [-0.6, len(order) - 0.4],
+        "showgrid": False,
     }
+    return {"data": data, "layout": _car_layout(variable, axis, margin={"l": 60, "r": 20, "t": 20, "b": 50})}
 
 
 def car_by_value(
@@ -830,16 +819,19 @@ def car_by_value(
         if chosen:
             x = [values[ticker] for ticker, _ in chosen]
             data.append(_car_points(context, window, chosen, x, position, left_out))
-    return {
-        "data": data,
-        "layout": layout(
-            400,
-            hovermode="closest",
-            showlegend=False,
-            xaxis={"zeroline": False, "title": {"text": html.escape(variable)}},
-            yaxis={"ticksuffix": "%", "zeroline": True, "title": {"text": "CAR"}},
-        ),
-    }
+    return {"data": data, "layout": _car_layout(variable, {})}
+
+
+def _car_layout(variable: str, xaxis: dict[str, Any], **extra: object) -> dict[str, Any]:
+    """Layout of CARs (y, in percent) against the characteristic ``variable`` (x, with ``xaxis``'s settings)."""
+    return layout(
+        400,
+        hovermode="closest",
+        showlegend=False,
+        xaxis=xaxis | {"zeroline": False, "title": {"text": html.escape(variable)}},
+        yaxis={"ticksuffix": "%", "zeroline": True, "title": {"text": "CAR"}},
+        **extra,
+    )
 
 
 #: The 95% interval of a normal variable, in standard deviations (the GARCH chart's bars).
