@@ -162,6 +162,14 @@ def array_bytes(value: Any) -> int:
     return 0
 
 
+def resident_mb() -> float:
+    """The resident set size of this process now (MB; Linux), beside the peak that :func:`worker_usage` gives."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def worker_usage() -> tuple[float, float]:
     """CPU seconds (user + system) and peak RSS (MB) of the calling process."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -172,7 +180,7 @@ class Timer:
     """Wall and CPU seconds of each step: this process's and the workers' (``client.run``)."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, float, float, float]] = []
+        self.rows: list[tuple[str, float, float, float, float]] = []
         self.client: Any = None
 
     def workers_cpu(self) -> float:
@@ -181,7 +189,8 @@ class Timer:
     def step(self, name: str, action: Any) -> Any:
         wall, here, there = time.perf_counter(), worker_usage()[0], self.workers_cpu()
         value = action()
-        self.rows.append((name, time.perf_counter() - wall, worker_usage()[0] - here, self.workers_cpu() - there))
+        spent = (time.perf_counter() - wall, worker_usage()[0] - here, self.workers_cpu() - there)
+        self.rows.append((name, *spent, resident_mb()))
         return value
 
 
@@ -252,7 +261,13 @@ def main(argv: list[str] | None = None) -> int:
                 for result in backend.imap(compact_statistics, chunks, shared | {"complete": len(chunks) == 1}):
                     partials = result.pop("partials")
                     total = tuple(a + b for a, b in zip(total, partials, strict=True)) if total else partials
-                    kept.append(result)
+                    # Copies: a received array is a view into the buffer of its whole message, partial sums included.
+                    kept.append(
+                        {
+                            key: np.array(value) if isinstance(value, np.ndarray) else value
+                            for key, value in result.items()
+                        }
+                    )
                 return kept, total
 
             first, _ = timer.step("first pass: fit and summarize every chunk", first_pass)
@@ -275,18 +290,27 @@ def main(argv: list[str] | None = None) -> int:
 
             if len(chunks) > 1:  # one chunk sums GRANK in its first pass, as in the pipeline
                 grank_scale_values = timer.step("GRANK scales of every sample (this process)", scales)
-                timer.step(
-                    "second pass: GRANK sums of every chunk",
-                    lambda: backend.map(chunk_grank, chunks, shared | {"scales": grank_scale_values}),
-                )
+
+                def second_pass() -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+                    # Added in chunk order as they arrive, like the first pass's sums (the pipeline gathers them).
+                    total: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+                    for sums in backend.imap(chunk_grank, chunks, shared | {"scales": grank_scale_values}):
+                        total = (
+                            tuple((a[0] + b[0], a[1] + b[1]) for a, b in zip(total, sums, strict=True))
+                            if total
+                            else sums
+                        )
+                    return total
+
+                timer.step("second pass: GRANK sums of every chunk", second_pass)
             peaks = {address: rss for address, (_, rss) in backend.client.run(worker_usage).items()}
         finally:
             backend.close()
 
     here_peak = worker_usage()[1]
-    print(f"{'step':<52} {'wall':>9} {'CPU here':>9} {'CPU workers':>12}")
-    for name, wall, here, there in timer.rows:
-        print(f"{name:<52} {wall:8.1f}s {here:8.1f}s {there:11.1f}s")
+    print(f"{'step':<52} {'wall':>9} {'CPU here':>9} {'CPU workers':>12} {'memory here after':>18}")
+    for name, wall, here, there, resident in timer.rows:
+        print(f"{name:<52} {wall:8.1f}s {here:8.1f}s {there:11.1f}s {resident:15,.0f} MB")
     wall = sum(row[1] for row in timer.rows)
     passes = [row for row in timer.rows if "pass" in row[0]]
     pass_wall, pass_cpu = sum(row[1] for row in passes), sum(row[3] for row in passes)
