@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
 
     per_worker = shared_bytes(plan, layout.members.ids) / count
     workers = len(peaks)
-    for target in args.extrapolate:
+    for target in (target for target in args.extrapolate if target > count):
         scale = target / count
         worker_peak = max(peaks.values()) + (target - count) * per_worker / 2**20
         print(
