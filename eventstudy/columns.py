@@ -15,6 +15,20 @@ ALL_GROUPS = "all securities"
 #: Event label of the samples across all events.
 ALL_EVENTS = "all events"
 
+# What the samples' tables share: which sample, and a test's result.
+_EVENT_AND_GROUP = {
+    "event_id": "event id, or 'all events'",
+    "group": "universe group, 'baskets', or 'all securities' (every security, baskets excluded)",
+}
+_STATISTIC = {
+    "statistic": "test statistic",
+    "p_value": "two-sided p-value",
+    "n": "pairs in the sample",
+    "df": "degrees of freedom where the reference is Student t",
+    "distribution": "reference distribution of the statistic under the null",
+    "null": "the null hypothesis",
+}
+
 COLUMNS: dict[str, dict[str, str]] = {
     "pairs": {
         "event_id": "event id (events file)",
@@ -89,25 +103,18 @@ COLUMNS: dict[str, dict[str, str]] = {
     "tests": {
         "scope": "'event' (one event) or 'all events' (a group across events, each security counted once per day 0: "
         "events sharing a day 0 are one observation)",
-        "event_id": "event id, or 'all events'",
-        "group": "universe group, 'baskets', or 'all securities' (every security, baskets excluded)",
+        **_EVENT_AND_GROUP,
         "window": "event window label",
         "tau1": "first day of the window",
         "tau2": "last day of the window",
         "test": "test name (eventstudy.statistics.TESTS, or placebo)",
-        "statistic": "test statistic",
-        "p_value": "two-sided p-value",
-        "n": "pairs in the sample",
-        "df": "degrees of freedom where the reference is Student t",
-        "distribution": "reference distribution of the statistic under the null",
-        "null": "the null hypothesis",
+        **_STATISTIC,
         "note": "why a test could not be computed, or what it was compared with",
         "q_value": "Benjamini-Hochberg q-value over every test of the run",
     },
     "caar": {
         "scope": "'event' or 'all events'",
-        "event_id": "event id, or 'all events'",
-        "group": "universe group, 'baskets', or 'all securities' (every security, baskets excluded)",
+        **_EVENT_AND_GROUP,
         "window": "event window label",
         "tau1": "first day of the window",
         "tau2": "last day of the window",
@@ -122,18 +129,12 @@ COLUMNS: dict[str, dict[str, str]] = {
 
 _SAMPLE = {
     "scope": "'event' (one event) or 'all events' (a group across events, each security counted once per day 0)",
-    "event_id": "event id, or 'all events'",
-    "group": "universe group, 'baskets', or 'all securities' (every security, baskets excluded)",
+    **_EVENT_AND_GROUP,
 }
 _SAMPLE_TEST = {
     "test": "test name",
     "estimate": "what the sample measures: the mean over its pairs",
-    "statistic": "test statistic",
-    "p_value": "two-sided p-value",
-    "n": "pairs in the sample",
-    "df": "degrees of freedom where the reference is Student t",
-    "distribution": "reference distribution of the statistic under the null",
-    "null": "the null hypothesis",
+    **_STATISTIC,
     "note": "why a test could not be computed, or how it was computed",
 }
 _PAIR = {"event_id": "event id", "ticker": "security", "group": "universe group"}
