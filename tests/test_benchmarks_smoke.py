@@ -100,3 +100,9 @@ def test_dask_scale_runs_on_a_tiny_configuration() -> None:
     assert "first pass: fit and summarize every chunk" in output
     assert output.count("peak memory") == 3  # two workers and this process
     assert "extrapolated to 1,000,000 pairs" in output
+
+
+def test_report_benchmark_runs_on_a_tiny_synthetic_study() -> None:
+    output = run_script("report.py", "--skip-real", "--securities", "8", "--events", "3", "--days", "300")
+    assert "synthetic study (8 securities x 3 events)" in output
+    assert "write_report CPU" in output and "event pages: largest" in output

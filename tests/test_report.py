@@ -15,8 +15,6 @@ import html
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -470,27 +468,3 @@ def test_interrupted_write_leaves_the_previous_report_intact(
     assert len(written) == 2
     assert _tree(previous) == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]  # no partial folder, no new report
-
-
-def test_the_benchmark_script_runs_on_a_tiny_synthetic_study() -> None:
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "report.py"),
-            "--skip-real",
-            "--securities",
-            "8",
-            "--events",
-            "3",
-            "--days",
-            "300",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO,
-        timeout=120,
-    )
-    assert completed.returncode == 0, completed.stderr
-    assert "synthetic study (8 securities x 3 events)" in completed.stdout
-    assert "write_report CPU" in completed.stdout and "event pages: largest" in completed.stdout
