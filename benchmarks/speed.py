@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from worker import run_worker
 
 from eventstudy import EventStudy, load_events
 from eventstudy.engine import PairArrays, fit_pairs
@@ -144,7 +145,7 @@ def peak_rss_mb() -> float:
 
 
 def measure_fit(days: int, securities: int, events: int, seed: int, with_residuals: bool) -> dict[str, float]:
-    """Time :func:`fit_market_model` twice in this process (meant to be a fresh one, see :func:`run_worker`): the
+    """Time :func:`fit_market_model` twice in this process (meant to be a fresh one, see :func:`worker.run_worker`): the
     first call faults in fresh memory, the second reuses the pages the first one freed.
 
     Returns
@@ -184,15 +185,6 @@ def measure_real_study(events_path: str) -> dict[str, float]:
 def ratio(value: float, reference: float) -> str:
     """``value / reference`` as ``1.23x`` (``n/a`` when the reference is too short to measure)."""
     return f"{value / reference:.2f}x" if reference > 0 else "n/a"
-
-
-def run_worker(arguments: list[str]) -> dict[str, float]:
-    """Run this script with ``--worker ...`` in a fresh interpreter and return the JSON it prints last."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", *arguments]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO)
-    if completed.returncode != 0:
-        raise RuntimeError(f"benchmark worker failed:\n{completed.stderr}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def compare_with_pypi(python: str, days: int, securities: int, events: int, seed: int) -> None:
@@ -303,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         f"AR path {path_days} days, {len(DEFAULT_EVENT_WINDOWS)} event windows"
     )
     for run in range(1, args.repeat + 1):
-        both = {path: run_worker([path, *sizes, "--seed", str(args.seed)]) for path in ("fit", "residuals")}
+        both = {path: run_worker(__file__, [path, *sizes, "--seed", str(args.seed)]) for path in ("fit", "residuals")}
         for path, figures in both.items():
             label = "fit alone" if path == "fit" else "with_residuals=True"
             print(
@@ -334,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_real:
         print("EventStudy on the real snapshot: skipped (--skip-real)")
     else:
-        figures = run_worker(["real", "--real-events", args.real_events])
+        figures = run_worker(__file__, ["real", "--real-events", args.real_events])
         print(
             f"EventStudy(load_events({Path(args.real_events).name!r})).run() on the real snapshot, "
             f"{figures['pairs']:,.0f} pairs: first run {figures['cold_seconds']:.2f} s "

@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from report import write_market
+from worker import run_worker
 
 from eventstudy import CsvDirectorySource, EventStudy, load_events, load_universe
 from eventstudy.claims import check_claims, load_claims
@@ -178,15 +178,6 @@ def synthetic_worker(securities: int, events: int, seed: int, work: Path) -> dic
     return figures
 
 
-def run_worker(arguments: list[str]) -> dict[str, Any]:
-    """Run this script with ``--worker ...`` in a fresh interpreter; the JSON it prints last, with its figures."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", *arguments]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO)
-    if completed.returncode != 0:
-        raise RuntimeError(f"benchmark worker failed:\n{completed.stderr}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
 def verdict(value: float, target: float | None, unit: str) -> str:
     if target is None:
         return ""
@@ -250,14 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in scales:
         scale = SCALES[name]
         if name == "1x":
-            figures = run_worker(["real", args.real_events, "--seed", str(args.seed)])
+            figures = run_worker(__file__, ["real", args.real_events, "--seed", str(args.seed)])
             show(f"1x, real study ({Path(args.real_events).name}, packaged snapshot)", figures, scale)
         else:
             arguments = ["synthetic", str(scale.securities), str(scale.events), "--seed", str(args.seed)]
-            figures = run_worker(arguments)
+            figures = run_worker(__file__, arguments)
             show(f"{name}, synthetic {scale.securities:,} stocks x {scale.events} events", figures, scale)
     for securities, events in args.synthetic:
-        figures = run_worker(["synthetic", str(securities), str(events), "--seed", str(args.seed)])
+        figures = run_worker(__file__, ["synthetic", str(securities), str(events), "--seed", str(args.seed)])
         show(f"synthetic {securities:,} stocks x {events} events", figures, None)
     return 0
 
