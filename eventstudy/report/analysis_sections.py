@@ -33,7 +33,7 @@ from eventstudy.report import figures, markup
 from eventstudy.report.analysis_data import LEAD_TESTS, AnalysisData, Fit
 from eventstudy.report.context import MARKETS, ReportContext
 from eventstudy.report.findings import test_name
-from eventstudy.report.markup import Cell, esc
+from eventstudy.report.markup import Cell, esc, lookup, significant_value
 from eventstudy.spec import window_label
 from eventstudy.statistics import bhar as bhar_statistics
 from eventstudy.statistics import cross_section as regression_statistics
@@ -106,23 +106,12 @@ def _rounded(value: float, digits: int) -> float | None:
     return round(value, digits) if math.isfinite(value) else None
 
 
-def _significant(value: float) -> float | None:
-    """One p-value for a data table with three significant digits (``None`` when missing)."""
-    return float(f"{value:.3g}") if math.isfinite(value) else None
-
-
-def _lookups(values: Sequence[object]) -> tuple[list[int], list[object]]:
-    """Each value's position in the list of its distinct values, and that list (a data table's lookup)."""
-    positions: dict[object, int] = {}
-    return [positions.setdefault(value, len(positions)) for value in values], list(positions)
-
-
 def _security_links(context: ReportContext, tickers: Sequence[str]) -> tuple[list[int], list[object]]:
-    return _lookups([(ticker, f"../securities/{context.security_files[ticker]}.html") for ticker in tickers])
+    return lookup([(ticker, f"../securities/{context.security_files[ticker]}.html") for ticker in tickers])
 
 
 def _event_links(context: ReportContext, events: Sequence[str]) -> tuple[list[int], list[object]]:
-    return _lookups([(context.event_name(e, 40), f"../events/{context.event_files[e]}.html") for e in events])
+    return lookup([(context.event_name(e, 40), f"../events/{context.event_files[e]}.html") for e in events])
 
 
 # -- to whom: the cross-sectional regression ----------------------------------------------------------------------
@@ -504,12 +493,12 @@ def _all_activity_tests(data: AnalysisData, event_id: str, windows: Sequence[str
         return ""
     group, measure, window, test, estimate, statistic, p_value, n, note = zip(*tests, strict=True)
     lookups = [
-        _lookups(group),
-        _lookups([_MEASURES[m] for m in measure]),
-        _lookups(window),
-        _lookups([test_name(name) for name in test]),
+        lookup(group),
+        lookup([_MEASURES[m] for m in measure]),
+        lookup(window),
+        lookup([test_name(name) for name in test]),
     ]
-    notes = _lookups([text or "" for text in note])
+    notes = lookup([text or "" for text in note])
     values = [
         *(codes for codes, _ in lookups),
         markup.significant(estimate, 4),
@@ -543,7 +532,7 @@ def _activity_values(
         why: dict[str, list[str]] = {}
         for window in windows:
             cav, p_value, reason, days, missing, _ = data.volume.get((event_id, ticker, window), nothing)
-            values += [_rounded(cav, 3), _significant(p_value)]
+            values += [_rounded(cav, 3), significant_value(p_value)]
             if reason:
                 why.setdefault(f"volume: {reason}", []).append(window)
             elif missing:
@@ -799,8 +788,11 @@ def garch_section(context: ReportContext, security: Security) -> str:
         for day_zero, events in shocks.items()
     )
     chart = figures.figure_html(
-        figures.garch_layout(context), "garch-paths", f"GARCH and OLS abnormal returns of {security.ticker}"
-    ).replace(' data-figure="', ' data-choices="garch-data" data-select="garch-select" data-figure="', 1)
+        figures.garch_layout(context),
+        "garch-paths",
+        f"GARCH and OLS abnormal returns of {security.ticker}",
+        data={"choices": "garch-data", "select": "garch-select"},
+    )
     return markup.section(
         "garch",
         "GARCH(1,1) beside the OLS market model",

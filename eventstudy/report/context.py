@@ -199,10 +199,6 @@ class ReportContext:
         """The rows of ``results.ar`` of one event."""
         return self._part(self._paths_by_event, event_id, self.results.ar)
 
-    def security_cars(self, ticker: str) -> pd.DataFrame:
-        """The rows of ``results.car`` of one security."""
-        return self._part(self._cars_by_ticker, ticker, self.results.car)
-
     def event_tests(self, event_id: str) -> pd.DataFrame:
         """The rows of ``results.tests`` of one event (scope ``"event"``)."""
         return self._part(self._tests_by_event, event_id, self.results.tests)
@@ -268,10 +264,6 @@ class ReportContext:
     @functools.cached_property
     def _paths_by_event(self) -> dict[str, pd.DataFrame]:
         return _split(self.results.ar, "event_id")
-
-    @functools.cached_property
-    def _cars_by_ticker(self) -> dict[str, pd.DataFrame]:
-        return _split(self.results.car, "ticker")
 
     @functools.cached_property
     def _tests_by_event(self) -> dict[str, pd.DataFrame]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ import pandas as pd
 
 from eventstudy.columns import ALL_GROUPS
 from eventstudy.report.context import ReportContext
-from eventstudy.report.markup import data_block, esc, format_p, numbers, signed_percent, significant
+from eventstudy.report.markup import data_block, esc, fixed, format_p, numbers, signed_percent, significant
 from eventstudy.universe import Security
 
 __all__ = [
@@ -56,7 +56,14 @@ SERIES_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f0
 _WINDOW_SYMBOLS = ("circle", "diamond", "square", "triangle-up", "triangle-down", "cross", "star", "hexagon")
 
 
-def figure_html(figure: dict[str, Any], div_id: str, description: str, *, clickable: bool = False) -> str:
+def figure_html(
+    figure: dict[str, Any],
+    div_id: str,
+    description: str,
+    *,
+    clickable: bool = False,
+    data: Mapping[str, str] | None = None,
+) -> str:
     """The figure as an empty ``<div>`` (drawn by ``report.js``) and its JSON data block.
 
     Parameters
@@ -69,10 +76,14 @@ def figure_html(figure: dict[str, Any], div_id: str, description: str, *, clicka
         What the chart shows, in words (its accessible name: ``role="img"`` and ``aria-label``).
     clickable
         A click on a point whose ``customdata`` is a page address opens that page.
+    data
+        More ``data-*`` attributes for ``report.js`` (``{"paths": ..., "select": ...}``: a chart it redraws from
+        another data block when a ``<select>`` changes).
     """
     click = ' data-click="open"' if clickable else ""
+    extra = "".join(f' data-{esc(name)}="{esc(value)}"' for name, value in (data or {}).items())
     return (
-        f'<div class="chart plotly-graph-div" id="{esc(div_id)}" role="img" aria-label="{esc(description)}"'
+        f'<div class="chart plotly-graph-div" id="{esc(div_id)}" role="img" aria-label="{esc(description)}"{extra}'
         f' data-figure="{esc(div_id)}-data"{click}></div>{data_block(f"{div_id}-data", figure)}'
     )
 
@@ -123,22 +134,9 @@ def _wrapped(text: str, width: int = 60) -> str:
     return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width))
 
 
-#: Columns of ``context.pairs`` that :func:`pair_note` and the hover texts of pairs read (``itertuples`` costs time
-#: per column, so callers select these).
-_HOVER_COLUMNS = [
-    "event_id",
-    "status",
-    "reason",
-    "car",
-    "ci_low",
-    "ci_high",
-    "t",
-    "p_value",
-    "sq_p_value",
-    "q_value",
-    "missing_days",
-    "fallback_reason",
-]
+#: Columns of ``context.pairs`` that the price chart's event markers read (:func:`_marker_text`, :func:`pair_note`;
+#: ``itertuples`` costs time per column, so the chart selects these).
+_MARKER_COLUMNS = ["event_id", "status", "reason", "car", "q_value", "missing_days", "fallback_reason"]
 
 
 def pair_note(row: Any, label: str) -> str:
@@ -152,21 +150,6 @@ def pair_note(row: Any, label: str) -> str:
     return ""
 
 
-def _pair_hover(row: Any, label: str) -> str:
-    """Hover text of one (event, security) pair (a row of ``context.pairs.itertuples()``): its CAR over the headline
-    window and its tests."""
-    note = pair_note(row, label)
-    if note:
-        return _wrapped(note, 70)
-    fallback = "<br>† short history: market-adjusted model" if row.fallback_reason else ""
-    return (
-        f"CAR {label}: <b>{signed_percent(row.car, 2)}</b>"
-        f" [{signed_percent(row.ci_low, 2)}, {signed_percent(row.ci_high, 2)}]"
-        f"<br>t = {_fixed(row.t)}, p = {format_p(row.p_value)},"
-        f" SQ p = {format_p(row.sq_p_value)}, BH q = {format_p(row.q_value)}{fallback}"
-    )
-
-
 def _marker_text(row: Any, label: str) -> str:
     """What a price chart's event marker says: the CAR and its BH q-value, or why there is none."""
     note = pair_note(row, label)
@@ -174,11 +157,6 @@ def _marker_text(row: Any, label: str) -> str:
         return html.escape(note.split(":")[0])
     mark = " †" if row.fallback_reason else ""
     return f"CAR {label} {signed_percent(row.car)} (BH q {format_p(row.q_value)}){mark}"
-
-
-def _fixed(value: object, digits: int = 2) -> str:
-    number = float(value)  # type: ignore[arg-type]
-    return "n/a" if not np.isfinite(number) else f"{number:.{digits}f}".replace("-", "\u2212")
 
 
 # -- index ------------------------------------------------------------------------------------------------------------
@@ -665,7 +643,7 @@ def price_with_events(context: ReportContext, security: Security) -> dict[str, A
                     "meta": {"links": [f"../events/{context.event_files[e]}.html" for e in chosen["event_id"]]},
                     "customdata": [
                         [html.escape(context.event_name(row.event_id, 44)), _marker_text(row, context.label)]
-                        for row in chosen[_HOVER_COLUMNS].itertuples(index=False)
+                        for row in chosen[_MARKER_COLUMNS].itertuples(index=False)
                     ],
                     "hovertemplate": "<b>%{customdata[0]}</b><br>day 0 %{x|%Y-%m-%d}: %{customdata[1]}<extra></extra>",
                 }
@@ -685,19 +663,17 @@ def car_by_event(context: ReportContext, security: Security) -> dict[str, Any]:
     """CAR of a security over the headline window for every event studied on it, with its 95% confidence interval:
     one row per event, coloured by sign. Events without a CAR are named on their row as not estimable or without
     CAR, never drawn at 0."""
-    pairs = context.security_pairs(security.ticker)
-    cars = context.security_cars(security.ticker)
+    pairs = context.security_pairs(security.ticker)  # with the headline window's CAR and its tests
     events = list(pairs["event_id"])
     labels = [html.escape(context.event_name(event_id, 40)) for event_id in events]
-    rows = cars[cars["window"] == context.label].set_index("event_id").reindex(events)
-    centre, low, high = (rows[c].to_numpy(dtype=float) for c in ("car", "ci_low", "ci_high"))
+    centre, low, high = (pairs[c].to_numpy(dtype=float) for c in ("car", "ci_low", "ci_high"))
     customdata = [
-        [_fixed(t), p, sq, q]
+        [fixed(t), p, sq, q]
         for t, p, sq, q in zip(
-            rows["t"].to_numpy(dtype=float),
-            _p_text(rows["p_value"]),
-            _p_text(rows["sq_p_value"]),
-            _p_text(rows["q_value"]),
+            pairs["t"].to_numpy(dtype=float),
+            _p_text(pairs["p_value"]),
+            _p_text(pairs["sq_p_value"]),
+            _p_text(pairs["q_value"]),
             strict=True,
         )
     ]

@@ -9,8 +9,6 @@ run (BH q < 0.05) and whether the SQ test, which does not assume normal returns,
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -18,7 +16,7 @@ from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.columns import ALL_GROUPS
 from eventstudy.events import Event
 from eventstudy.report.context import ReportContext
-from eventstudy.report.markup import MINUS, esc, format_p, signed_percent
+from eventstudy.report.markup import esc, fixed, format_p, signed_percent
 from eventstudy.universe import Security
 
 __all__ = [
@@ -94,10 +92,6 @@ def _sign_class(value: float) -> str:
     return "neg" if value < 0 else "pos"
 
 
-def _t(value: float) -> str:
-    return "n/a" if not math.isfinite(value) else f"{value:.1f}".replace("-", MINUS)
-
-
 def _strongest(context: ReportContext) -> pd.DataFrame:
     """The strongest reaction of each news day: pairs ranked by the p-value of their headline CAR (then |t|), one
     per (security, day 0) (``events``: every event of that day 0), then one per set of events, baskets aside;
@@ -133,7 +127,7 @@ def _strongest_cards(context: ReportContext) -> str:
             f'<span class="who"><a href="securities/{esc(context.security_files[row.ticker])}.html">'
             f"<b>{esc(row.ticker)}</b></a> {esc(security.name)}{fallback}</span>"
             f'<span class="what">CAR {esc(context.label)} after {names}</span>'
-            f'<span class="sure">t = {_t(row.t)} · {_survives(row.q_value, row.sq_p_value)}{more}</span></li>'
+            f'<span class="sure">t = {fixed(row.t, 1)} · {_survives(row.q_value, row.sq_p_value)}{more}</span></li>'
         )
     return f'<ol class="findings-list">{"".join(cards)}</ol>' if cards else ""
 
@@ -232,8 +226,8 @@ def _key_rows(context: ReportContext, rows: pd.DataFrame, root: str) -> str:
         lines.append(  # cells right-aligned by the style sheet (table.key)
             f'<tr><th><a href="{root}securities/{esc(context.security_files[row.ticker])}.html">'
             f"{esc(row.ticker.removeprefix('basket-'))}</a>{mark}</th>"
-            f'<td class="{_sign_class(ar)}">{esc(signed_percent(ar))}</td><td>{_t(row.sar0)}</td>'
-            f'<td class="{_sign_class(car)}">{esc(signed_percent(car))}</td><td>{_t(row.t)}</td>'
+            f'<td class="{_sign_class(ar)}">{esc(signed_percent(ar))}</td><td>{fixed(row.sar0, 1)}</td>'
+            f'<td class="{_sign_class(car)}">{esc(signed_percent(car))}</td><td>{fixed(row.t, 1)}</td>'
             f"<td>{esc(format_p(row.q_value))}</td></tr>"
         )
     return "".join(lines)
@@ -319,7 +313,7 @@ def security_key_numbers(context: ReportContext, security: Security) -> str:
         mark = ' <span class="fallback">† short history</span>' if row.fallback_reason else ""
         items.append(
             f'<li><span class="big {_sign_class(row.car)}">{esc(signed_percent(row.car))}</span>{mark} after {names}'
-            f" (t = {_t(row.t)} · {_survives(row.q_value, row.sq_p_value)})</li>"
+            f" (t = {fixed(row.t, 1)} · {_survives(row.q_value, row.sq_p_value)})</li>"
         )
     return (
         '<section id="key-numbers" class="key-numbers"><h2>Key numbers</h2>'

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.report.context import ReportContext
-from eventstudy.report.markup import MINUS, data_block, esc, numbers
+from eventstudy.report.markup import MINUS, data_block, esc, numbers, significant
 
 __all__ = ["BINS", "STARS", "heatmap_html", "stars"]
 
@@ -64,11 +64,6 @@ def _value_text(car_percent: float) -> str:
     return shown.replace("-", MINUS)
 
 
-def _significant(values: pd.Series, digits: int = 3) -> list[float | None]:
-    """p- and q-values with ``digits`` significant digits for the data block (missing as ``None``)."""
-    return [float(f"{value:.{digits}g}") if math.isfinite(value) else None for value in values.to_numpy(dtype=float)]
-
-
 def _cell(kind: str, car_percent: float, q_value: float, fallback: bool) -> tuple[str, str]:
     """Class and inner HTML of a cell."""
     mark = "†" if fallback else ""
@@ -101,9 +96,9 @@ def heatmap_html(context: ReportContext) -> str:
             for car, t, p, sq, q in zip(
                 numbers(100 * rows["car"].to_numpy(dtype=float), 2),
                 numbers(rows["t"].to_numpy(dtype=float), 2),
-                _significant(rows["p_value"]),
-                _significant(rows["sq_p_value"]),
-                _significant(rows["q_value"]),
+                significant(rows["p_value"]),
+                significant(rows["sq_p_value"]),
+                significant(rows["q_value"]),
                 strict=True,
             )
         ]

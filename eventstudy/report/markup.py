@@ -90,7 +90,26 @@ def numbers(values: object, digits: int = 4) -> list[float | int | None]:
 
 def significant(values: object, digits: int = 3) -> list[float | None]:
     """Values with ``digits`` significant digits for JSON (p-values keep their size), missing as ``None``."""
-    return [float(f"{value:.{digits}g}") if math.isfinite(value) else None for value in np.asarray(values, float)]
+    return [significant_value(value, digits) for value in np.asarray(values, float)]
+
+
+def significant_value(value: float, digits: int = 3) -> float | None:
+    """One value of :func:`significant` (without building an array)."""
+    return float(f"{value:.{digits}g}") if math.isfinite(value) else None
+
+
+def fixed(value: object, digits: int = 2) -> str:
+    """A number with ``digits`` decimals and a true minus sign; ``n/a`` if missing."""
+    number = float(value)  # type: ignore[arg-type]
+    return "n/a" if not np.isfinite(number) else f"{number:.{digits}f}".replace("-", MINUS)
+
+
+def lookup(values: Sequence[object]) -> tuple[list[int], list[object]]:
+    """Each value's position in the list of its distinct values (in order of appearance), and that list: a data
+    table's lookup column."""
+    positions: dict[object, int] = {}
+    codes = [positions.setdefault(value, len(positions)) for value in values]
+    return codes, list(positions)
 
 
 def json_text(value: object) -> str:

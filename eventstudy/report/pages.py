@@ -28,7 +28,7 @@ from eventstudy.events import Event
 from eventstudy.report import analysis_sections, figures, findings, markup
 from eventstudy.report.context import RECOMMENDED_TESTS, ReportContext
 from eventstudy.report.heatmap import BINS, heatmap_html
-from eventstudy.report.markup import esc
+from eventstudy.report.markup import esc, lookup
 from eventstudy.spec import window_label
 from eventstudy.statistics import TESTS, car_t_test, placebo_tests, sq_test
 from eventstudy.statistics.bhar import LONG_HORIZON_CAVEAT
@@ -168,13 +168,6 @@ def _by_strength(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.assign(_size=-pairs["t"].abs()).sort_values(["p_value", "_size"], kind="stable", na_position="last")
 
 
-def _lookup(values: Sequence[object]) -> tuple[list[int], list[object]]:
-    """Each value's position in the list of its distinct values (in order of appearance), and that list."""
-    positions: dict[object, int] = {}
-    codes = [positions.setdefault(value, len(positions)) for value in values]
-    return codes, list(positions)
-
-
 def _results_table(
     context: ReportContext, pairs: pd.DataFrame, root: str, identity: str, table_id: str, diagnostics: bool = False
 ) -> str:
@@ -209,13 +202,13 @@ def _results_table(
     tickers = [(ticker, _security_href(context, ticker, root)) for ticker in pairs["ticker"]]
     events = [(context.event_name(e, 40), _event_href(context, e, root)) for e in pairs["event_id"]]
     if identity == "pair":
-        ticker_codes, ticker_list = _lookup(tickers)
-        event_codes, event_list = _lookup(events)
+        ticker_codes, ticker_list = lookup(tickers)
+        event_codes, event_list = lookup(events)
         values.append([list(codes) for codes in zip(ticker_codes, event_codes, strict=True)])
         lookups[0] = [ticker_list, event_list]
     else:
-        values.append(_lookup(events if identity == "event" else tickers)[0])
-        lookups[0] = _lookup(events if identity == "event" else tickers)[1]
+        codes, lookups[0] = lookup(events if identity == "event" else tickers)
+        values.append(codes)
     low, high = (markup.numbers(100 * pairs[c].to_numpy(dtype=float), 2) for c in ("ci_low", "ci_high"))
     ok = (pairs["status"] == "ok").to_numpy()
     gaps = [
@@ -244,12 +237,9 @@ def _results_table(
         texts.append((column("name", kind="lookup"), list(pairs["name"])))
     if identity != "event":
         texts.append((column("group", pair_docs["group"], kind="lookup"), list(pairs["group"])))
-    for heading, items in texts:
-        if heading.kind == "lookup":
-            codes, lookups[len(columns)] = _lookup(items)
-            values.append(codes)
-        else:
-            values.append(items)
+    for heading, items in texts:  # text columns, each a lookup
+        codes, lookups[len(columns)] = lookup(items)
+        values.append(codes)
         columns.append(heading)
     if diagnostics:
         columns += _DIAGNOSTIC_COLUMNS
@@ -814,8 +804,12 @@ def _paths_section(context: ReportContext, event: Event) -> str:
         f"{esc(item['ticker'])} · {esc(item['name'])}</option>"
         for item in paths["securities"]
     )
-    chart = figures.figure_html(figures.ar_car_layout(context), "ar-car-paths", f"AR and CAR paths of {default}")
-    chart = chart.replace(' data-figure="', ' data-paths="ar-car-data" data-select="ar-car-select" data-figure="', 1)
+    chart = figures.figure_html(
+        figures.ar_car_layout(context),
+        "ar-car-paths",
+        f"AR and CAR paths of {default}",
+        data={"paths": "ar-car-data", "select": "ar-car-select"},
+    )
     return markup.section(
         "paths",
         "AR and CAR paths",
@@ -942,9 +936,9 @@ def _tests_section(context: ReportContext, event: Event) -> str:
     tests = tests[tests["window"] == context.label]
     if tests.empty:
         return ""
-    group, groups = _lookup(list(tests["group"]))
-    test, names = _lookup([findings.test_name(name) for name in tests["test"]])
-    note, notes = _lookup(list(tests["note"].fillna("").astype(str)))
+    group, groups = lookup(list(tests["group"]))
+    test, names = lookup([findings.test_name(name) for name in tests["test"]])
+    note, notes = lookup(list(tests["note"].fillna("").astype(str)))
     values = [
         group,
         test,
