@@ -92,6 +92,11 @@ def _sign_class(value: float) -> str:
     return "neg" if value < 0 else "pos"
 
 
+def by_strength(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Pairs with the most significant headline CAR first (then the largest |t|), those without a test last."""
+    return pairs.assign(_size=-pairs["t"].abs()).sort_values(["p_value", "_size"], kind="stable", na_position="last")
+
+
 def _strongest(context: ReportContext) -> pd.DataFrame:
     """The strongest reaction of each news day: pairs ranked by the p-value of their headline CAR (then |t|), one
     per (security, day 0) (``events``: every event of that day 0), then one per set of events, baskets aside;
@@ -99,7 +104,7 @@ def _strongest(context: ReportContext) -> pd.DataFrame:
     pairs = context.pairs
     tested = pairs[(pairs["group"] != BASKETS_GROUP) & pairs["p_value"].notna()]
     together = tested.groupby(["ticker", "day_zero"], sort=False)["event_id"].agg(tuple).rename("events")
-    ranked = tested.assign(size=-tested["t"].abs()).sort_values(["p_value", "size"], kind="stable")
+    ranked = by_strength(tested)
     ranked = ranked.drop_duplicates(["ticker", "day_zero"]).join(together, on=["ticker", "day_zero"])
     chosen = ranked.drop_duplicates("events").head(_STRONGEST)
     surviving = tested[tested["q_value"] < 0.05]
@@ -302,8 +307,7 @@ def security_key_numbers(context: ReportContext, security: Security) -> str:
     if tested.empty:
         return ""
     together = tested.groupby("day_zero", sort=False)["event_id"].agg(tuple)
-    top = tested.assign(size=-tested["t"].abs()).sort_values(["p_value", "size"], kind="stable")
-    top = top.drop_duplicates("day_zero").head(3)
+    top = by_strength(tested).drop_duplicates("day_zero").head(3)
     items = []
     for row in top[["day_zero", "fallback_reason", "car", "t", "q_value", "sq_p_value"]].itertuples(index=False):
         names = "; ".join(

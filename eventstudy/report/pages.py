@@ -163,11 +163,6 @@ def _security_href(context: ReportContext, ticker: str, root: str) -> str:
     return f"{root}securities/{context.security_files[ticker]}.html"
 
 
-def _by_strength(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Pairs with the most significant headline CAR first (then the largest |t|), those without a test last."""
-    return pairs.assign(_size=-pairs["t"].abs()).sort_values(["p_value", "_size"], kind="stable", na_position="last")
-
-
 def _results_table(
     context: ReportContext, pairs: pd.DataFrame, root: str, identity: str, table_id: str, diagnostics: bool = False
 ) -> str:
@@ -521,7 +516,7 @@ RESULTS_ROWS = 1000
 def results_page(context: ReportContext) -> str:
     """Every (event, security) pair in one sortable table, the most significant first (at most
     :data:`RESULTS_ROWS`, so that the page stays light whatever the size of the study)."""
-    pairs = _by_strength(context.pairs)
+    pairs = findings.by_strength(context.pairs)
     shown = pairs.head(RESULTS_ROWS)
     more = (
         f" The {len(shown)} most significant of the {len(pairs)} pairs are shown; car.csv and pairs.csv have them all."
@@ -914,7 +909,7 @@ def _results_section(context: ReportContext, event: Event) -> str:
     return markup.section(
         "results",
         f"CAR per security, window {context.label}",
-        _results_table(context, _by_strength(pairs), "../", "security", "results-table"),
+        _results_table(context, findings.by_strength(pairs), "../", "security", "results-table"),
     )
 
 
@@ -1081,7 +1076,7 @@ def _car_section(context: ReportContext, security: Security) -> str:
             "fall, blue for a rise; an interval that excludes 0 is significant at 5% before any correction for "
             "testing many events. Click a point to open the event; other windows: the heatmap or car.csv."
         ),
-        _results_table(context, _by_strength(pairs), "../", "event", "results-table", diagnostics=True),
+        _results_table(context, findings.by_strength(pairs), "../", "event", "results-table", diagnostics=True),
         markup.note(
             "Right of the numbers: the model fitted on each estimation window (hover a header for its meaning; a low "
             "R² means noisy abnormal returns). Blank: nothing estimated; fixed: the market-adjusted model's alpha 0 "
