@@ -40,13 +40,14 @@ import html
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from eventstudy.analyses import ANALYSIS_TABLES, empty_tables
+from eventstudy.analyses import ANALYSIS_TABLES
 from eventstudy.columns import COLUMNS
 from eventstudy.prices import PriceData
 from eventstudy.spec import StudySpec, Window, headline_window, window_label
@@ -153,6 +154,7 @@ class Summary:
 
 
 def _empty(table: str) -> pd.DataFrame:
+    """The table ``table`` without rows (its documented columns)."""
     return pd.DataFrame(columns=list(COLUMNS[table]))
 
 
@@ -195,17 +197,15 @@ class EventStudyResults:
     caar: pd.DataFrame
     skipped: pd.DataFrame
     prices: PriceData = field(default_factory=PriceData)
-    cross_section: pd.DataFrame = field(default_factory=lambda: empty_tables()["cross_section"])
-    volume: pd.DataFrame = field(default_factory=lambda: empty_tables()["volume"])
-    volume_tests: pd.DataFrame = field(default_factory=lambda: empty_tables()["volume_tests"])
-    volatility: pd.DataFrame = field(default_factory=lambda: empty_tables()["volatility"])
-    volatility_tests: pd.DataFrame = field(default_factory=lambda: empty_tables()["volatility_tests"])
-    bhar: pd.DataFrame = field(default_factory=lambda: empty_tables()["bhar"])
-    bhar_tests: pd.DataFrame = field(default_factory=lambda: empty_tables()["bhar_tests"])
-    garch: pd.DataFrame = field(default_factory=lambda: empty_tables()["garch"])
-    span_sensitivity: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=list(COLUMNS[SENSITIVITY_TABLE]))
-    )
+    cross_section: pd.DataFrame = field(default_factory=partial(_empty, "cross_section"))
+    volume: pd.DataFrame = field(default_factory=partial(_empty, "volume"))
+    volume_tests: pd.DataFrame = field(default_factory=partial(_empty, "volume_tests"))
+    volatility: pd.DataFrame = field(default_factory=partial(_empty, "volatility"))
+    volatility_tests: pd.DataFrame = field(default_factory=partial(_empty, "volatility_tests"))
+    bhar: pd.DataFrame = field(default_factory=partial(_empty, "bhar"))
+    bhar_tests: pd.DataFrame = field(default_factory=partial(_empty, "bhar_tests"))
+    garch: pd.DataFrame = field(default_factory=partial(_empty, "garch"))
+    span_sensitivity: pd.DataFrame = field(default_factory=partial(_empty, SENSITIVITY_TABLE))
 
     @property
     def coverage(self) -> dict[str, dict[str, object]]:
