@@ -23,12 +23,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from worker import run_worker
 
 REPO = Path(__file__).resolve().parents[1]
 #: Share of the study's CPU time the analyses may add (issue 17).
@@ -78,10 +77,8 @@ def real_study(events: str, study_file: str, repeat: int, session: str) -> None:
     runs: dict[bool, list[dict]] = {False: [], True: []}
     for _ in range(repeat):
         for with_analyses in (False, True):
-            command = [sys.executable, __file__, "--worker", "with" if with_analyses else "without"]
-            command += ["--events", events, "--study-toml", study_file, "--session", session]
-            completed = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)
-            runs[with_analyses].append(json.loads(completed.stdout.strip().splitlines()[-1]))
+            arguments = ["with" if with_analyses else "without", "--events", events, "--study-toml", study_file]
+            runs[with_analyses].append(run_worker(__file__, [*arguments, "--session", session]))
     best = {mode: min(items, key=lambda item: item["total"]) for mode, items in runs.items()}
     before, after = best[False]["total"], best[True]["total"]
     print(
