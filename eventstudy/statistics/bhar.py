@@ -33,7 +33,7 @@ import numpy as np
 
 from eventstudy.statistics.base import Outcomes, TestResult, student_p
 from eventstudy.statistics.samples import Membership
-from eventstudy.statistics.tests import DEFAULT_REPLICATIONS
+from eventstudy.statistics.tests import DEFAULT_REPLICATIONS, one_sample_statistic
 
 __all__ = [
     "BHAR_TESTS",
@@ -172,10 +172,7 @@ def one_sample_t(members: Membership, values: np.ndarray, what: str) -> Outcomes
         What the values are, for the notes (e.g. ``"BHAR"``).
     """
     out = Outcomes(members.size)
-    n, mean, spread, _ = _checked_moments(out, members, values, what, 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = mean * np.sqrt(n) / spread
-    df = (n - 1).astype(float)
+    t, df, n = one_sample_statistic(out, members.restricted(np.isfinite(values)), values, what)
     return out.set(t, student_p(t, df), n, df)
 
 

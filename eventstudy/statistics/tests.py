@@ -466,11 +466,11 @@ def _each(texts: Callable[[Any], str], values: np.ndarray) -> np.ndarray:
     return np.array([texts(value) for value in values.tolist()], dtype=object)
 
 
-def _one_sample_t(
+def one_sample_statistic(
     out: Outcomes, members: Membership, values: np.ndarray, what: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Checked one-sample t statistic ``mean * sqrt(n) / s`` of ``values`` per sample, its ``n - 1`` degrees of
-    freedom and n."""
+    freedom and n (the samples with fewer than 2 values, or values that do not vary, marked as failed in ``out``)."""
     n, mean, spread = members.stds(values)
     out.fail(n < 2, _each(lambda k: f"needs at least 2 pairs with a finite {what}, got {k}", n), n)
     out.fail(~(members.spans(values) > 0), f"the {what} does not vary across pairs", n)
@@ -490,7 +490,7 @@ def _cross_sectional_t(data: WindowSamples) -> Outcomes:
     Financial Economics 14, 3-31.
     """
     out = Outcomes(data.size)
-    t, df, n = _one_sample_t(out, data.finite, data.car, "CAR")
+    t, df, n = one_sample_statistic(out, data.finite, data.car, "CAR")
     return out.set(t, student_p(t, df), n, df)
 
 
@@ -550,7 +550,7 @@ def _bmp(out: Outcomes, data: WindowSamples) -> tuple[np.ndarray, np.ndarray, np
     """Checked BMP t per sample, its degrees of freedom and the pairs it used."""
     members, scars = data.standardized
     out.fail(members.counts() < 1, _STANDARDIZED, 0)
-    return _one_sample_t(out, members, scars, "standardized CAR")
+    return one_sample_statistic(out, members, scars, "standardized CAR")
 
 
 def _clustering(out: Outcomes, data: WindowSamples, n: np.ndarray) -> np.ndarray:
@@ -666,7 +666,7 @@ def _skewness_corrected_t(data: WindowSamples) -> Outcomes:
     members = data.finite
     n, mean, spread = members.stds(data.car)
     out.fail(n < 3, _each(lambda k: f"needs at least 3 pairs with a finite CAR, got {k}", n), n)
-    t_plain, df, _ = _one_sample_t(out, members, data.car, "CAR")
+    t_plain, df, _ = one_sample_statistic(out, members, data.car, "CAR")
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = t_plain / np.sqrt(n)
         gamma = n / ((n - 1) * (n - 2)) * members.central_sums(data.car, 3, mean) / spread**3
@@ -910,7 +910,7 @@ def _wild_bootstrap(
         raise ValueError(f"weights must be 'rademacher' or 'mammen', got {weights!r}")
     out = Outcomes(data.size)
     members = data.finite
-    t, _, n = _one_sample_t(out, members, data.car, "CAR")
+    t, _, n = one_sample_statistic(out, members, data.car, "CAR")
     generator = np.random.default_rng(rng)
     sample, pair = members.entries
     order = np.lexsort((pair, sample))
