@@ -230,14 +230,9 @@ def _evaluate(
     ``e_t-1^2``, ``h_t-1`` for ``a, b, omega, alpha, beta`` (the backcast, a constant, on day 0), and for the second
     derivatives the derivatives of those inputs, plus ``h_i,t-1`` for each pair of ``i`` with ``beta``.
     """
-    y, x, mask, backcast = series.y, series.x, series.mask, series.backcast[:, np.newaxis]
-    a, b, omega, alpha, beta = (theta[:, k, np.newaxis] for k in range(5))
-    e = y - a - b * x
-    squared = e * e
-    lagged_squared = _lagged(squared, backcast[:, 0])
-    variance = _recursion(
-        omega + alpha * lagged_squared + np.where(np.arange(y.shape[1]) == 0, beta * backcast, 0.0), beta
-    )
+    x, mask, backcast = series.x, series.mask, series.backcast[:, np.newaxis]
+    alpha, beta = theta[:, 3, np.newaxis], theta[:, 4, np.newaxis]
+    e, squared, lagged_squared, variance = _conditional(theta, series)
     value = -0.5 * np.sum(mask * (np.log(2 * np.pi) + np.log(variance) + squared / variance), axis=1)
     if order == 0:
         return value, None, None
@@ -259,7 +254,7 @@ def _evaluate(
     gradient[:, 1] += np.sum(mask * e * x / variance, axis=1)
     if order == 1:
         return value, gradient, None
-    later = np.arange(y.shape[1]) > 0  # the inputs of day 0 are constants: their derivatives vanish
+    later = np.arange(e.shape[1]) > 0  # the inputs of day 0 are constants: their derivatives vanish
     lagged_first = _lagged(first, 0.0)
     # Only these second derivatives of h have inputs (the others, omega's and alpha's with themselves, vanish).
     inputs = np.stack(
@@ -355,13 +350,17 @@ def _starting_values(series: _Series, mean: np.ndarray, target: np.ndarray) -> n
     return candidates.reshape(pairs, grid, 5)[np.arange(pairs), np.argmax(value, axis=1)]
 
 
-def _variances(theta: np.ndarray, series: _Series) -> np.ndarray:
-    """The conditional variances ``h_t`` of every pair at ``theta`` on its packed days (NaN rows stay NaN)."""
+def _conditional(theta: np.ndarray, series: _Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """At ``theta``, every pair's residuals ``e_t`` on its packed days, ``e_t^2``, ``e_t-1^2`` (the backcast on day
+    0) and the conditional variances ``h_t = omega + alpha e_t-1^2 + beta h_t-1`` (``h_-1`` the backcast); NaN rows
+    stay NaN."""
     a, b, omega, alpha, beta = (theta[:, k, np.newaxis] for k in range(5))
-    squared = (series.y - a - b * series.x) ** 2
+    e = series.y - a - b * series.x
+    squared = e * e
+    lagged_squared = _lagged(squared, series.backcast)
     first = np.arange(series.y.shape[1]) == 0
-    inputs = omega + alpha * _lagged(squared, series.backcast) + np.where(first, beta * series.backcast[:, None], 0.0)
-    return _recursion(inputs, beta)
+    variance = _recursion(omega + alpha * lagged_squared + np.where(first, beta * series.backcast[:, None], 0.0), beta)
+    return e, squared, lagged_squared, variance
 
 
 def _project(theta: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -517,7 +516,7 @@ def fit_garch_market(
         params[fitted[good]], log_likelihood[fitted[good]] = theta[good], value[good]
     intercept, slope, omega, alpha, beta = params.T
     residuals = np.where(seen, scale * y_est - intercept[:, None] - slope[:, None] * scale * x_est, np.nan)
-    packed = _variances(params, series)
+    packed = _conditional(params, series)[3]
     variances = np.full(packed.shape, np.nan)
     np.put_along_axis(variances, np.argsort(~seen, axis=1, kind="stable"), packed, axis=1)
     variances[~seen] = np.nan
