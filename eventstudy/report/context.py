@@ -21,6 +21,7 @@ from scipy import stats
 
 from eventstudy.baskets import BASKETS_GROUP
 from eventstudy.calendars import calendar_name
+from eventstudy.columns import ALL_GROUPS
 from eventstudy.errors import ReportError
 from eventstudy.events import Event
 from eventstudy.prices.base import file_stem
@@ -207,6 +208,14 @@ class ReportContext:
         """The rows of :attr:`samples` of one event (scope ``"event"``)."""
         return self._part(self._samples_by_event, event_id, self.samples)
 
+    def event_group_samples(self, event_id: str) -> pd.DataFrame:
+        """The samples of one event over the headline window indexed by group: the universe's groups in their order
+        (baskets among them), then all securities; only those with a sample."""
+        samples = self.event_samples(event_id)
+        samples = samples[samples["window"] == self.label]
+        present = set(samples["group"])
+        return samples.set_index("group").reindex([group for group in self._group_order if group in present])
+
     def event_skipped(self, event_id: str) -> pd.DataFrame:
         """The rows of ``results.skipped`` of one event."""
         return self._part(self._skipped_by_event, event_id, self.results.skipped)
@@ -227,6 +236,10 @@ class ReportContext:
         """The tables of the analyses beyond abnormal returns as the pages read them (built when a page first asks)."""
         groups = list(dict.fromkeys(security.group for security in self.securities))
         return AnalysisData(self.results, self.pairs, self.short_windows, groups)
+
+    @functools.cached_property
+    def _group_order(self) -> list[str]:
+        return [*dict.fromkeys(security.group for security in self.securities), ALL_GROUPS]
 
     @functools.cached_property
     def _event_names(self) -> dict[tuple[str, int], str]:
@@ -439,7 +452,8 @@ def build_context(
     security_files = _stems(studied_tickers, "ticker")  # every name is checked before anything is written
     # Universe order (so groups stay together), baskets last.
     universe = study.securities
-    securities = tuple(universe[ticker] for ticker in universe.tickers if ticker in set(studied_tickers))
+    studied_set = set(studied_tickers)
+    securities = tuple(universe[ticker] for ticker in universe.tickers if ticker in studied_set)
     first_event = pd.Timestamp(events[0].date) if events and events[0].date else None
     frames = _price_frames(results, securities, first_event)
     config = config or ReportConfig()

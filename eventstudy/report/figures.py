@@ -380,7 +380,8 @@ def caar_by_event(context: ReportContext) -> dict[str, Any] | None:
     rows = samples[
         (samples["scope"] == "event") & (samples["group"] == ALL_GROUPS) & (samples["window"] == context.label)
     ]
-    rows = rows.set_index("event_id").reindex([e for e in context.studied if e in set(rows["event_id"])])
+    present = set(rows["event_id"])
+    rows = rows.set_index("event_id").reindex([e for e in context.studied if e in present])
     if rows.empty:
         return None
     labels = [html.escape(context.event_name(event_id, 44)) for event_id in rows.index]

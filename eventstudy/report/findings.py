@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.baskets import BASKETS_GROUP
-from eventstudy.columns import ALL_GROUPS
 from eventstudy.events import Event
 from eventstudy.report.context import ReportContext
 from eventstudy.report.markup import esc, fixed, format_p, signed_percent
@@ -249,7 +248,8 @@ def event_key_numbers(context: ReportContext, event: Event) -> str:
     members = estimated[estimated["group"] != BASKETS_GROUP]
     top = members.assign(size=-members["ar0"].abs()).sort_values("size", kind="stable").head(_KEY_SECURITIES)
     featured = members[members["ticker"].isin(context.timeline) & ~members["ticker"].isin(top["ticker"])]
-    featured = featured.set_index("ticker").reindex([t for t in context.timeline if t in set(featured["ticker"])])
+    shown = set(featured["ticker"])
+    featured = featured.set_index("ticker").reindex([t for t in context.timeline if t in shown])
     baskets = estimated[estimated["group"] == BASKETS_GROUP]
     blocks = [
         ("largest day-0 moves", top),
@@ -273,10 +273,7 @@ def event_key_numbers(context: ReportContext, event: Event) -> str:
             f'<p class="note">{len(missing)} estimated securities ({esc(markets)}) have no day-0 AR: a price is '
             "missing on their day 0 (see the warnings), so they are left out above.</p>"
         )
-    samples = context.event_samples(event.id)
-    samples = samples[samples["window"] == context.label]
-    groups = [*dict.fromkeys(s.group for s in context.securities if s.group != BASKETS_GROUP), ALL_GROUPS]
-    samples = samples.set_index("group").reindex([g for g in groups if g in set(samples["group"])])
+    samples = context.event_group_samples(event.id).drop(BASKETS_GROUP, errors="ignore")
     recommended = samples["test"].dropna()
     sentence = ""
     if not recommended.empty:

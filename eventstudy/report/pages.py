@@ -822,10 +822,7 @@ def _paths_section(context: ReportContext, event: Event) -> str:
 
 def _recommended_table(context: ReportContext, event: Event) -> str:
     """One row per group of the event: its CAAR over the headline window and the recommended test."""
-    samples = context.event_samples(event.id)
-    samples = samples[samples["window"] == context.label]
-    groups = [*dict.fromkeys(s.group for s in context.securities), ALL_GROUPS]
-    samples = samples.set_index("group").reindex([g for g in groups if g in set(samples["group"])])
+    samples = context.event_group_samples(event.id)
     columns = [
         markup.Column("group", "universe group, the baskets, or all securities (baskets aside)", frozen=True),
         markup.Column(f"CAAR {context.label} %", COLUMNS["caar"]["caar"], numeric=True),
