@@ -238,6 +238,11 @@ class ReportContext:
         return AnalysisData(self.results, self.pairs, self.short_windows, groups)
 
     @functools.cached_property
+    def first_path_dates(self) -> pd.Series:
+        """The first date of each security's AR paths (by ticker), from one pass over ``results.ar``."""
+        return self.results.ar.groupby("ticker")["date"].min()
+
+    @functools.cached_property
     def _group_order(self) -> list[str]:
         return [*dict.fromkeys(security.group for security in self.securities), ALL_GROUPS]
 

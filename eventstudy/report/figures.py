@@ -606,8 +606,8 @@ def price_with_events(context: ReportContext, security: Security) -> dict[str, A
     sign of its CAR over the headline window, a hollow circle where it has no CAR (a price missing in the window), a
     cross where it could not be estimated; a click on a marker opens the event's page."""
     prices = context.prices.get(security.ticker, pd.Series(dtype=float)).dropna()
-    paths, pairs = context.results.ar, context.security_pairs(security.ticker)
-    first = min(paths.loc[paths["ticker"] == security.ticker, "date"].min(), pairs["day_zero"].min())
+    pairs = context.security_pairs(security.ticker)
+    first = min(context.first_path_dates.get(security.ticker, pd.NaT), pairs["day_zero"].min())
     prices = prices.loc[first:] if pd.notna(first) else prices  # from its first AR path or event
     data: list[dict[str, Any]] = [
         {

@@ -977,17 +977,16 @@ EVENT_SECTIONS: tuple[EventSection, ...] = (
 
 def _neighbours(context: ReportContext, event: Event) -> str:
     """Links to the previous and next events in date order."""
-    ids = [e.id for e in context.events]
-    position = ids.index(event.id)
+    events, position = context.events, context.numbers[event.id] - 1  # numbers count the events in order from 1
     parts = []
     if position > 0:
-        before = ids[position - 1]
+        before = events[position - 1].id
         parts.append(
             f'<a rel="prev" href="{esc(_event_href(context, before, "../"))}">'
             f"← {esc(context.event_name(before, 50))}</a>"
         )
-    if position + 1 < len(ids):
-        after = ids[position + 1]
+    if position + 1 < len(events):
+        after = events[position + 1].id
         parts.append(
             f'<a rel="next" href="{esc(_event_href(context, after, "../"))}">{esc(context.event_name(after, 50))} →</a>'
         )
