@@ -152,16 +152,25 @@ def to_tickers(value: object) -> tuple[str, ...]:
     return tickers
 
 
-def _open_quote_row(content: str, delimiter: str) -> int | None:
-    """The row whose quoted value is never closed, the file ending inside it (Python's lenient reader would take the
-    rest of the file into that value), or ``None``."""
-    rows = 0
+def _parse(content: str, delimiter: str, name: str) -> tuple[list[list[str]], Problem | None]:
+    """The rows of ``content`` (the file ``name``), or the problem that stops reading it: a quoted value never
+    closed (the file ends inside it; a lenient reader would take the rest of the file into that value) or unreadable
+    CSV. Parsed strictly once; only a file with another strict-mode error (a quote inside a value) is read again,
+    leniently."""
+    rows: list[list[str]] = []
     try:
-        for _ in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True):
-            rows += 1
-    except csv.Error as exc:  # other strict-mode errors (a quote inside a value) are read leniently
-        return rows + 1 if "unexpected end of data" in str(exc) else None
-    return None
+        rows.extend(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True))
+        return rows, None
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):  # every row after it would silently become part of one value
+            reason = "a quoted value starts on this row and its closing quote is missing: add it (or remove the quote)"
+            return [], Problem(reason, file=name, row=len(rows) + 1)
+    rows = []
+    try:
+        rows.extend(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+    except csv.Error as exc:  # with wide fields and strict=False only odd inputs get here; name the row
+        return [], Problem(f"cannot be read as CSV: {exc}", file=name, row=len(rows) + 1)
+    return rows, None
 
 
 def read_records(
@@ -208,15 +217,9 @@ def read_records(
         return [], [Problem(f"{reason}; save it as 'CSV UTF-8'", file=name)]
     delimiter = max(_DELIMITERS, key=content.split("\n", 1)[0].count)
     with wide_csv_fields():
-        rows: list[list[str]] = []
-        try:
-            rows.extend(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
-        except csv.Error as exc:  # with wide fields and strict=False only odd inputs get here; name the row
-            return [], [Problem(f"cannot be read as CSV: {exc}", file=name, row=len(rows) + 1)]
-        open_quote = _open_quote_row(content, delimiter)
-        if open_quote is not None:  # every row after it would silently become part of one value
-            reason = "a quoted value starts on this row and its closing quote is missing: add it (or remove the quote)"
-            return [], [Problem(reason, file=name, row=open_quote)]
+        rows, unreadable = _parse(content, delimiter, name)
+    if unreadable is not None:
+        return [], [unreadable]
     header = [column.strip() for column in rows[0]] if rows else []
     if not any(header):
         return [], [Problem("the file is empty; it needs a header row: " + ",".join(columns), file=name, row=1)]
