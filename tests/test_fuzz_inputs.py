@@ -336,10 +336,12 @@ class Outcome:
 @pytest.fixture(scope="module", autouse=True)
 def wide_console() -> Iterator[None]:
     """Messages on one line, as wide as they are, so that names and rows can be found in them."""
-    widths = console.width, error_console.width
+    # Restored as they were, unset: reading .width measures the terminal and setting it back would pin that width
+    # for every later test (their COLUMNS would be ignored).
+    widths = console._width, error_console._width
     console.width = error_console.width = 10_000
     yield
-    console.width, error_console.width = widths
+    console._width, error_console._width = widths
 
 
 def invoke(label: str, arguments: list[str]) -> Outcome:
